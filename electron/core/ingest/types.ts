@@ -1,0 +1,36 @@
+import type { JobContext } from '../jobs/types';
+
+/**
+ * The interface between the ingest job (one command for every kind of source) and the two
+ * families of readers: captures (electron/core/capture) and flow logs (electron/core/importers).
+ */
+export interface IngestError {
+  file: string;
+  /** Byte offset in the (decompressed) input where reading failed, for binary formats. */
+  offset?: number;
+  /** 1-based line number, for text formats. */
+  line?: number;
+  message: string;
+}
+
+export interface IngestFileResult {
+  sourceId: number;
+  format: string;
+  packets: number;
+  flows: number;
+  /** Bytes of input read (decompressed). */
+  bytes: number;
+  errors: IngestError[];
+  status: 'ok' | 'partial' | 'failed';
+}
+
+/**
+ * One reader family. `sniff` sees the first 64 KiB of the decompressed file and returns a
+ * format name when the content is theirs (never decided by file name alone). `ingest` creates
+ * the `sources` row (createSource with jobId = ctx.jobId), streams the file, writes flows
+ * with FlowWriter, finishes the source (finishSource) and reports progress in bytes.
+ */
+export interface SourceReader {
+  sniff(head: Buffer, fileName: string): string | null;
+  ingest(ctx: JobContext, file: string, format: string): Promise<IngestFileResult>;
+}
