@@ -39,5 +39,17 @@ export interface ApiErrorBody {
   issues?: { path: string; message: string }[];
 }
 
+/** What a transport returns for one call: errors travel as values so their codes survive IPC. */
+export type Envelope<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiErrorBody };
+
+/**
+ * The untyped transport each host provides: `window.nstd` from the Electron preload, or the
+ * HTTP + SSE client in browser mode. The renderer wraps it into the typed NstdApi.
+ */
+export interface RawTransport {
+  call(name: string, params: unknown): Promise<Envelope>;
+  subscribe(listener: (event: string, payload: unknown) => void): () => void;
+}
+
 export type { Events, EventName } from './api/events';
 export * from './api/common';

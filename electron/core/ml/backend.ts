@@ -13,13 +13,13 @@ export interface BackendChoice {
 
 let chosen: Promise<BackendChoice> | null = null;
 
-const require = createRequire(import.meta.url);
+const requireFromHere = createRequire(import.meta.url);
 
 /** The folder holding tfjs-backend-wasm's .wasm files, resolved on disk (never fetched). */
 export function wasmDir(): string {
   const override = process.env.NSTD_WASM_DIR;
   if (override) return path.resolve(override) + path.sep;
-  const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  const pkg = requireFromHere.resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return path.join(path.dirname(pkg), 'dist') + path.sep;
 }
 
@@ -59,7 +59,8 @@ async function choose(): Promise<BackendChoice> {
       }
       notes.push(`${name}: setBackend returned false`);
     } catch (err) {
-      notes.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
+      const missing = (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND';
+      notes.push(missing ? `${name}: @tensorflow/tfjs-node is not installed (optional)` : `${name}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
   throw new Error(`No TensorFlow.js backend could start: ${notes.join('; ')}`);

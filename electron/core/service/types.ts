@@ -10,6 +10,8 @@ export interface ServiceContext {
   jobs(): JobManager;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   host: 'electron' | 'browser' | 'cli';
+  openWorkspace(file: string, create?: { name: string; analyst?: string }): Workspace;
+  closeWorkspace(): Promise<void>;
 }
 
 export type Handler<K extends MethodName> = (params: ParsedParams<K>, ctx: ServiceContext) => Result<K> | Promise<Result<K>>;

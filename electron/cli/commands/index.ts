@@ -1,0 +1,6 @@
+import type { CliCommand } from '../command';
+import { command as serve } from './serve';
+import { command as doctor } from './doctor';
+
+/** Every `nstd` subcommand, in the order `nstd --help` lists them. Append new ones. */
+export const commands: CliCommand[] = [serve, doctor];
