@@ -17,8 +17,11 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 
 function send(msg: FromWorker): void {
   if (parentPort) parentPort.postMessage(msg);
-  else process.send?.(msg);
+  else if (process.connected) process.send?.(msg);
 }
+
+// A worker whose host died has no one to report to: end it instead of computing on.
+process.on('disconnect', () => process.exit(0));
 
 function onMessage(listener: (msg: ToWorker) => void): void {
   if (parentPort) parentPort.on('message', (e) => listener(e.data as ToWorker));
