@@ -22,7 +22,17 @@ export const jobSpecs = {
   adapt: z.record(z.string(), z.unknown()),
   detect: z.record(z.string(), z.unknown()),
   eval: z.record(z.string(), z.unknown()),
-  report: z.record(z.string(), z.unknown()),
+  report: z.object({
+    format: z.enum(['html', 'pdf', 'csv', 'json', 'stix']),
+    /** Absolute path of the file to write (replaced atomically when the job finishes). */
+    out: z.string().min(1).max(4096),
+    /** The detection run; the service fills in the newest when the caller names none. */
+    runId: z.number().int().positive(),
+    /** Who prints a PDF: headless Chromium in the worker, or the host after the job (Electron's printToPDF). */
+    pdfPrinter: z.enum(['chromium', 'host']).default('chromium'),
+    /** Detections listed one by one in HTML and PDF (the summary always counts them all). */
+    htmlMaxDetections: z.number().int().min(0).max(100_000).default(2000),
+  }),
   embed: z.record(z.string(), z.unknown()),
 } as const;
 
