@@ -35,6 +35,7 @@ export type FlowRow = Record<string, string | number | null>;
 export interface LabelEntry {
   id: number;
   flowId: number;
+  classId?: number | null;
   className: string | null;
   origin: 'analyst' | 'dataset' | 'model-accepted';
   author: string;
@@ -48,9 +49,30 @@ export interface ClassInfo {
   name: string;
   kind: 'benign' | 'attack' | 'unknown';
   colour: string;
-  attack: string[];
+  attackIds: string[];
   description: string;
+  createdAt?: string;
   flows: number;
+}
+
+export interface LabelBatchResult {
+  batch: number;
+  count: number;
+}
+
+export interface LabelBatchInfo {
+  id: number;
+  origin: 'analyst' | 'dataset' | 'model-accepted';
+  author: string;
+  createdAt: string;
+  note: string;
+  classId: number | null;
+  className: string | null;
+  filter: string | null;
+  sourceId: number | null;
+  count: number;
+  undoOf: number | null;
+  undoneBy: number | null;
 }
 
 export interface SequencePacket {
