@@ -370,7 +370,9 @@ export function fmtNum(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   const a = Math.abs(n);
-  return a !== 0 && (a < 0.001 || a >= 1e6) ? n.toExponential(3) : n.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
+  if (a !== 0 && (a < 0.001 || a >= 1e9)) return n.toExponential(3);
+  const digits = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 4;
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, useGrouping: a >= 10000 });
 }
 
 function adaptationOf(modelId: number, createdAt: string, raw: unknown): ReportAdaptation | null {

@@ -6,9 +6,10 @@
 /**
  * Bidirectional-text controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM, ALM):
  * an RLO in a host name can make `gpj.exe` read as `exe.jpg`. Reports show them as visible
- * `<U+202E>` markers instead of obeying them.
+ * `<U+202E>` markers instead of obeying them; so are zero-width spaces and line/paragraph
+ * separators, which hide text.
  */
-const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const BIDI = /[\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069]/g;
 /** C0/C1 controls except tab, newline and carriage return; plus lone surrogates and U+FEFF. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

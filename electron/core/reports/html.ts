@@ -13,7 +13,7 @@ import { endpoint, fmtBytes, fmtDuration, fmtInt, fmtScore, fmtTime, protoName }
 const STYLE = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { font: 10.5pt/1.45 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1b1f23; margin: 0 auto; max-width: 1100px; padding: 24px 28px 40px; background: #fff; }
+body { overflow-wrap: anywhere; font: 10.5pt/1.45 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1b1f23; margin: 0 auto; max-width: 1100px; padding: 24px 28px 40px; background: #fff; }
 h1 { font-size: 20pt; margin: 0 0 4px; }
 h2 { font-size: 13.5pt; margin: 28px 0 8px; padding-bottom: 3px; border-bottom: 2px solid #1b1f23; }
 h3 { font-size: 11pt; margin: 16px 0 6px; }
@@ -42,6 +42,7 @@ svg.chart { max-width: 100%; height: auto; display: block; margin: 6px 0 4px; }
 svg text.lbl { font-size: 11px; fill: #1b1f23; }
 svg text.val { font-size: 10px; fill: #4d5a63; }
 .small { font-size: 8.5pt; }
+.nowrap { white-space: nowrap; }
 footer { margin-top: 30px; font-size: 8.5pt; color: #5f6a72; border-top: 1px solid #cfd6dc; padding-top: 6px; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
@@ -76,7 +77,7 @@ function sourcesSection(sources: ReportSource[]): SafeHtml {
       <td class="n">${fmtInt(s.packets)}</td>
       <td class="n">${fmtInt(s.flowCount)}</td>
       <td class="small">${fmtTime(s.timeFirst, false)}${s.timeLast !== null ? html`<br>${fmtTime(s.timeLast, false)}` : ''}</td>
-      <td>${s.status}</td>
+      <td class="nowrap">${s.status}</td>
     </tr>`,
   );
   const errors = sources
