@@ -106,8 +106,9 @@ export function createAppProtocolHandler(root: string): (request: Request) => Pr
     if (!file) return plain(404, 'Not found.');
     if (!(await isFile(file))) {
       // The renderer's client-side routes (no extension) load the app; a missing asset is a 404.
-      if (path.extname(file) !== '') return plain(404, 'Not found.');
-      file = path.join(base, 'index.html');
+      const index = path.join(base, 'index.html');
+      if (path.extname(file) !== '' && file !== index) return plain(404, 'Not found.');
+      file = index;
       if (!(await isFile(file))) return plain(500, `The renderer is not built (${file} is missing). Run "npm run build".`);
     }
     const body = request.method === 'HEAD' ? null : new Uint8Array(await fs.readFile(file));
