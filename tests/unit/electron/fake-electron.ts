@@ -53,8 +53,11 @@ export class FakeWebContents extends EventEmitter {
 
 export class FakeProtocolRegistry {
   handlers = new Map<string, (req: Request) => Response | Promise<Response>>();
+  /** Every handler ever registered, kept after unhandle so tests can still call it. */
+  history: [string, (req: Request) => Response | Promise<Response>][] = [];
   handle(scheme: string, h: (req: Request) => Response | Promise<Response>): void {
     this.handlers.set(scheme, h);
+    this.history.push([scheme, h]);
   }
   unhandle(scheme: string): void {
     this.handlers.delete(scheme);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { BrowserWindow, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { methodNames, type Envelope } from '../../../shared/api';
 import { Workbench } from '../../../electron/core/workbench';
 import { NodeWorkerHost } from '../../../electron/core/jobs/host';
@@ -33,7 +33,7 @@ describe('IPC registration generated from the contract', () => {
   };
 
   beforeAll(() => {
-    unregister = registerIpc(ipcMain, workbench, check);
+    unregister = registerIpc(ipcMain as unknown as IpcMain, workbench, check);
   });
   afterAll(async () => {
     unregister();
@@ -112,7 +112,7 @@ describe('IPC registration generated from the contract', () => {
   it('removes every handler it registered', () => {
     unregister();
     expect([...ipcMain.handlers.keys()].filter((c) => c.startsWith('nstd:'))).toEqual([]);
-    unregister = registerIpc(ipcMain, workbench, check);
+    unregister = registerIpc(ipcMain as unknown as IpcMain, workbench, check);
     expect(ipcMain.handlers.size).toBe(methodNames.length);
   });
 });

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { Envelope, RawTransport } from '../../../shared/api';
 import { Workbench } from '../../../electron/core/workbench';
 import { NodeWorkerHost } from '../../../electron/core/jobs/host';
@@ -21,7 +21,7 @@ const dir = tmpDir('nstd-preload-');
 process.env.NSTD_HOME = path.join(dir, 'home');
 const workbench = new Workbench({ host: 'electron', workerHost: new NodeWorkerHost(workerEntry()) });
 const win = new FakeWindow({});
-registerIpc(ipcMain, workbench, mainFrameSenderCheck(() => win as unknown as BrowserWindow));
+registerIpc(ipcMain as unknown as IpcMain, workbench, mainFrameSenderCheck(() => win as unknown as BrowserWindow));
 forwardEvents(workbench, () => win.webContents as never);
 const invoked: string[] = [];
 ipcRenderer.invoke = async (channel: string, ...args: unknown[]) => {
