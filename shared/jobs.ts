@@ -18,10 +18,54 @@ export const jobSpecs = {
     idleTimeout: z.number().positive().optional(),
     activeTimeout: z.number().positive().optional(),
   }),
-  train: z.record(z.string(), z.unknown()),
-  adapt: z.record(z.string(), z.unknown()),
-  detect: z.record(z.string(), z.unknown()),
-  eval: z.record(z.string(), z.unknown()),
+  train: z.object({
+    algorithm: z.enum(['protonet', 'fomaml', 'reptile', 'supervised', 'knn', 'prototype']).default('protonet'),
+    ways: z.number().int().min(2).max(50).default(5),
+    shots: z.number().int().min(1).max(100).default(5),
+    queries: z.number().int().min(1).max(200).default(15),
+    episodes: z.number().int().min(1).max(1_000_000).default(3000),
+    seed: z.number().int().default(1),
+    /** Class names to train on (default: every labelled benign/attack class of the schema). */
+    classes: z.array(z.string().min(1)).optional(),
+    schema: z.string().min(1).optional(),
+    /** At most this many flows per class (seeded sample). */
+    perClass: z.number().int().min(2).max(1_000_000).default(5000),
+    filter: z.string().max(10_000).optional(),
+    name: z.string().min(1).max(200).optional(),
+  }),
+  adapt: z
+    .object({
+      modelId: z.number().int().positive(),
+      className: z.string().min(1).max(200),
+      kind: z.enum(['attack', 'benign']).default('attack'),
+      flowIds: z.array(z.number().int().positive()).min(1).max(100_000).optional(),
+      filter: z.string().min(1).max(10_000).optional(),
+      fineTune: z.boolean().default(false),
+      seed: z.number().int().default(1),
+    })
+    .refine((s) => (s.flowIds ? 1 : 0) + (s.filter ? 1 : 0) === 1, { message: 'give exactly one of flowIds or filter' }),
+  detect: z.object({
+    /** Default: the newest model of the flows' schema, else the shipped base model. */
+    modelId: z.number().int().positive().optional(),
+    filter: z.string().max(10_000).default(''),
+    schema: z.string().min(1).optional(),
+  }),
+  eval: z.object({
+    novel: z.array(z.string().min(1)).min(1),
+    base: z.array(z.string().min(1)).optional(),
+    benign: z.string().min(1).optional(),
+    distractors: z.array(z.string().min(1)).default([]),
+    perClass: z.number().int().min(2).default(500),
+    benignRatio: z.number().positive().default(4),
+    pool: z.number().int().min(2).default(2000),
+    shots: z.array(z.number().int().min(1).max(1000)).min(1).default([1, 3, 5, 10]),
+    repeats: z.number().int().min(1).max(100).default(5),
+    algorithm: z.enum(['protonet', 'fomaml', 'reptile', 'supervised', 'knn', 'prototype']).default('protonet'),
+    seed: z.number().int().default(1),
+    episodes: z.number().int().min(1).max(1_000_000).optional(),
+    fineTune: z.boolean().default(false),
+    schema: z.string().min(1).optional(),
+  }),
   report: z.object({
     format: z.enum(['html', 'pdf', 'csv', 'json', 'stix']),
     /** Absolute path of the file to write (replaced atomically when the job finishes). */
@@ -33,7 +77,13 @@ export const jobSpecs = {
     /** Detections listed one by one in HTML and PDF (the summary always counts them all). */
     htmlMaxDetections: z.number().int().min(0).max(100_000).default(2000),
   }),
-  embed: z.record(z.string(), z.unknown()),
+  embed: z.object({
+    modelId: z.number().int().positive().optional(),
+    filter: z.string().max(10_000).default(''),
+    limit: z.number().int().min(1).max(100_000).default(100_000),
+    method: z.enum(['pca', 'umap']).default('pca'),
+    schema: z.string().min(1).optional(),
+  }),
 } as const;
 
 export type JobKind = keyof typeof jobSpecs;
