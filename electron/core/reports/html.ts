@@ -26,7 +26,8 @@ h3 { font-size: 11pt; margin: 16px 0 6px; }
 .card.unknown b { color: ${KIND_COLOURS.unknown}; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 9pt; }
 th, td { border: 1px solid #d5dbe0; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; word-break: break-word; }
-th { background: #eef1f4; font-weight: 600; }
+th { background: #eef1f4; font-weight: 600; overflow-wrap: normal; word-break: normal; hyphens: none; }
+td.hash { word-break: break-all; }
 td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.mono, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.5pt; }
 tr.confirmed td:first-child { border-left: 4px solid ${KIND_COLOURS.attack}; }
@@ -47,6 +48,7 @@ footer { margin-top: 30px; font-size: 8.5pt; color: #5f6a72; border-top: 1px sol
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; }
+  .card { min-width: 0; padding: 4px 9px; }
   h2 { break-after: avoid; }
   thead { display: table-header-group; }
   tr, .card, svg.chart, .drivers { break-inside: avoid; }
@@ -73,7 +75,7 @@ function sourcesSection(sources: ReportSource[]): SafeHtml {
       <td>${s.name}<div class="muted small">${s.path}</div></td>
       <td>${s.format}${s.schema ? html` <span class="muted">(${s.schema})</span>` : ''}</td>
       <td class="n">${fmtBytes(s.size)}</td>
-      <td class="mono">${s.sha256 ?? html`<span class="muted">not computed</span>`}</td>
+      <td class="mono hash">${s.sha256 ?? html`<span class="muted">not computed</span>`}</td>
       <td class="n">${fmtInt(s.packets)}</td>
       <td class="n">${fmtInt(s.flowCount)}</td>
       <td class="small">${fmtTime(s.timeFirst, false)}${s.timeLast !== null ? html`<br>${fmtTime(s.timeLast, false)}` : ''}</td>
