@@ -32,5 +32,13 @@ export interface IngestFileResult {
  */
 export interface SourceReader {
   sniff(head: Buffer, fileName: string): string | null;
-  ingest(ctx: JobContext, file: string, format: string): Promise<IngestFileResult>;
+  ingest(ctx: JobContext, file: string, format: string, options?: IngestOptions): Promise<IngestFileResult>;
+}
+
+/** Options of the ingest job that a reader may use (flow-log readers ignore the timeouts). */
+export interface IngestOptions {
+  /** Capture flow assembler: one idle timeout (s) for every protocol state. */
+  idleTimeout?: number;
+  /** Capture flow assembler: longest flow (s) before it is split. */
+  activeTimeout?: number;
 }
