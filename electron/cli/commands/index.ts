@@ -2,6 +2,7 @@ import type { CliCommand } from '../command';
 import { command as serve } from './serve';
 import { command as doctor } from './doctor';
 import { command as report } from './report';
+import { command as ingest } from './ingest';
 
 /** Every `nstd` subcommand, in the order `nstd --help` lists them. Append new ones. */
-export const commands: CliCommand[] = [serve, doctor, report];
+export const commands: CliCommand[] = [serve, doctor, report, ingest];
