@@ -3,6 +3,10 @@ import { command as serve } from './serve';
 import { command as doctor } from './doctor';
 import { command as report } from './report';
 import { command as ingest } from './ingest';
+import { command as train } from './train';
+import { command as adapt } from './adapt';
+import { command as detect } from './detect';
+import { command as evaluate } from './eval';
 
 /** Every `nstd` subcommand, in the order `nstd --help` lists them. Append new ones. */
-export const commands: CliCommand[] = [serve, doctor, report, ingest];
+export const commands: CliCommand[] = [serve, doctor, report, ingest, train, adapt, detect, evaluate];
