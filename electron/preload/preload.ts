@@ -12,7 +12,7 @@ const call = (name: string, params: unknown): Promise<Envelope> =>
     ? (ipcRenderer.invoke(callChannel(name), params) as Promise<Envelope>)
     : Promise.resolve({ ok: false, error: { code: 'E_NOT_FOUND', message: `Unknown method ${JSON.stringify(String(name).slice(0, 100))}.` } });
 
-const bridge: RawTransport & { importFiles(files: readonly File[]): Promise<Envelope> } = {
+const bridge: RawTransport & { pathForFile(file: File): string } = {
   call,
   subscribe(listener) {
     const forward = (_e: IpcRendererEvent, event: string, payload: unknown): void => listener(event, payload);
@@ -21,11 +21,12 @@ const bridge: RawTransport & { importFiles(files: readonly File[]): Promise<Enve
       ipcRenderer.removeListener(EVENT_CHANNEL, forward);
     };
   },
-  /** Files dropped on the window: their paths are looked up here (webUtils), so the page needs no path API. */
-  importFiles(files) {
-    const paths = Array.from(files, (f) => webUtils.getPathForFile(f)).filter((p) => p !== '');
-    if (paths.length === 0) return Promise.resolve({ ok: false, error: { code: 'E_INVALID', message: 'Nothing to import: drop files from your disk, not from another page.' } });
-    return call('sources.import', { paths });
+  /**
+   * The path on disk of a file dropped on the window or picked in a file input ('' when it has
+   * none, e.g. dragged from a web page); the renderer then imports it with `sources.import`.
+   */
+  pathForFile(file) {
+    return webUtils.getPathForFile(file);
   },
 };
 

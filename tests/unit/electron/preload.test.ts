@@ -2,7 +2,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
-import type { Envelope, RawTransport } from '../../../shared/api';
+import type { RawTransport } from '../../../shared/api';
 import { Workbench } from '../../../electron/core/workbench';
 import { NodeWorkerHost } from '../../../electron/core/jobs/host';
 import { workerEntry } from '../../../electron/core/worker-entry';
@@ -36,14 +36,14 @@ win.webContents.send = (channel: string, ...args: unknown[]) => {
 };
 
 await import('../../../electron/preload/preload');
-const nstd = contextBridge.exposed.get('nstd') as RawTransport & { importFiles(files: unknown[]): Promise<Envelope> };
+const nstd = contextBridge.exposed.get('nstd') as RawTransport & { pathForFile(file: unknown): string };
 
 afterAll(() => workbench.close());
 
 describe('preload bridge (window.nstd)', () => {
-  it('exposes only call, subscribe and importFiles', () => {
+  it('exposes only call, subscribe and pathForFile', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['nstd']);
-    expect(Object.keys(nstd).sort()).toEqual(['call', 'importFiles', 'subscribe']);
+    expect(Object.keys(nstd).sort()).toEqual(['call', 'pathForFile', 'subscribe']);
   });
 
   it('keeps names outside the contract away from IPC', async () => {
@@ -70,17 +70,14 @@ describe('preload bridge (window.nstd)', () => {
     expect(seen).toEqual([['workspace.changed', { what: 'labels' }]]);
   });
 
-  it('imports dropped files by their paths, looked up in the preload', async () => {
+  it('gives the disk path of a dropped file, which the renderer imports through the contract', async () => {
     const capture = path.join(dir, 'dropped.csv');
     fs.writeFileSync(capture, 'a,b\n1,2\n');
-    const r = await nstd.importFiles([{ name: 'dropped.csv', path: capture }]);
+    const p = nstd.pathForFile({ name: 'dropped.csv', path: capture });
+    expect(p).toBe(capture);
+    expect(nstd.pathForFile({ name: 'from-a-page.txt' })).toBe('');
+    const r = await nstd.call('sources.import', { paths: [p] });
     expect(r).toMatchObject({ ok: true, result: { jobId: expect.any(Number) } });
     expect(invoked.at(-1)).toBe('nstd:sources.import');
-  });
-
-  it('says what to do when the drop held no file from disk', async () => {
-    const r = await nstd.importFiles([{ name: 'from-a-page.txt' }]);
-    expect(r).toMatchObject({ ok: false, error: { code: 'E_INVALID' } });
-    if (!r.ok) expect(r.error.message).toMatch(/drop files from your disk/);
   });
 });
