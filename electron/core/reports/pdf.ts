@@ -1,7 +1,7 @@
 /**
  * PDF = the HTML report printed by Chromium, the one way to make a PDF. The CLI and browser
  * mode print with headless Chromium (playwright-core driving /usr/bin/chromium or CHROME_PATH);
- * the Electron app prints with its own Chromium (webContents.printToPDF) by registering a
+ * the Electron app prints with its own Chromium (webContents.printToPDF) by registering its
  * PdfPrinter with setHostPdfPrinter() in electron/main.
  */
 import fs from 'node:fs';
@@ -11,23 +11,19 @@ import { pathToFileURL } from 'node:url';
 import { WorkbenchError } from '../errors';
 
 export interface PdfOptions {
-  /** Paper size; the report's @page rule asks for A4. */
-  pageSize?: 'A4' | 'Letter';
   signal?: AbortSignal;
 }
 
 /**
- * Prints one self-contained HTML file to PDF bytes. Implementations load it with scripts and
- * network off (the report needs neither) and honour the page's print styles and backgrounds.
- *
- * Electron (electron/main), for instance:
- *   const win = new BrowserWindow({ show: false, webPreferences: { javascript: false, sandbox: true } });
- *   await win.loadFile(htmlFile); const pdf = await win.webContents.printToPDF({ pageSize, printBackground: true, preferCSSPageSize: true });
+ * Prints one self-contained HTML file to a PDF file (A4, backgrounds, the page's print styles),
+ * with scripts and network off: the report needs neither. Implementations write `pdfPath`
+ * whole or not at all. electron/main's ElectronPdfPrinter (webContents.printToPDF) has this
+ * shape; register it with setHostPdfPrinter() when the app starts.
  */
 export interface PdfPrinter {
   /** Shown in logs and errors, e.g. "headless Chromium /usr/bin/chromium". */
-  readonly name: string;
-  print(htmlFile: string, opts?: PdfOptions): Promise<Uint8Array>;
+  readonly name?: string;
+  print(htmlPath: string, pdfPath: string, opts?: PdfOptions): Promise<{ bytes: number }>;
 }
 
 let hostPrinter: PdfPrinter | null = null;
@@ -82,7 +78,7 @@ export class ChromiumPdfPrinter implements PdfPrinter {
     return new ChromiumPdfPrinter(exe);
   }
 
-  async print(htmlFile: string, opts: PdfOptions = {}): Promise<Uint8Array> {
+  async print(htmlPath: string, pdfPath: string, opts: PdfOptions = {}): Promise<{ bytes: number }> {
     let chromium: typeof import('playwright-core').chromium;
     try {
       ({ chromium } = await import('playwright-core'));
@@ -90,7 +86,7 @@ export class ChromiumPdfPrinter implements PdfPrinter {
       throw new WorkbenchError('E_UNAVAILABLE', `Cannot make a PDF: the playwright-core package is missing (${(err as Error).message}). Reinstall NSTD Workbench (npm ci).`);
     }
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'nstd-pdf-profile-'));
-    const fileUrl = pathToFileURL(path.resolve(htmlFile)).href;
+    const fileUrl = pathToFileURL(path.resolve(htmlPath)).href;
     let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>> | null = null;
     const onAbort = (): void => void context?.close().catch(() => undefined);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -112,8 +108,16 @@ export class ChromiumPdfPrinter implements PdfPrinter {
       const page = context.pages()[0] ?? (await context.newPage());
       await page.goto(fileUrl, { waitUntil: 'load', timeout: 120_000 });
       if (opts.signal?.aborted) throw new WorkbenchError('E_CANCELLED', 'Report cancelled.');
-      const pdf = await page.pdf({ format: opts.pageSize ?? 'A4', printBackground: true, preferCSSPageSize: true });
-      return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+      const pdf = await page.pdf({ format: 'A4', printBackground: true, preferCSSPageSize: true, outline: true, tagged: true });
+      const tmp = `${pdfPath}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(tmp, pdf);
+        fs.renameSync(tmp, pdfPath);
+      } catch (err) {
+        fs.rmSync(tmp, { force: true });
+        throw err;
+      }
+      return { bytes: pdf.byteLength };
     } catch (err) {
       if (opts.signal?.aborted) throw new WorkbenchError('E_CANCELLED', 'Report cancelled.');
       throw err;

@@ -58,15 +58,18 @@ async function htmlOf(spec: ReportSpec, ctx: JobContext): Promise<{ html: string
   return { html: renderHtml(content), detections: content.run.detectionCount };
 }
 
-/** Prints HTML to the PDF writer with `printer`; the HTML goes through a private temp file. */
+/** Prints HTML with `printer` into the report writer; the HTML and PDF pass through a private temp folder. */
 export async function printPdf(printer: PdfPrinter, html: string, out: AtomicFileWriter, signal?: AbortSignal): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nstd-report-'));
+  const name = printer.name ?? 'the PDF printer';
   try {
-    const file = path.join(dir, 'report.html');
-    fs.writeFileSync(file, html);
-    const pdf = await printer.print(file, { pageSize: 'A4', ...(signal ? { signal } : {}) });
-    if (pdf.byteLength < 5 || Buffer.from(pdf.subarray(0, 5)).toString('latin1') !== '%PDF-') {
-      throw new WorkbenchError('E_INTERNAL', `${printer.name} returned something that is not a PDF (${pdf.byteLength} bytes).`);
+    const htmlPath = path.join(dir, 'report.html');
+    const pdfPath = path.join(dir, 'report.pdf');
+    fs.writeFileSync(htmlPath, html);
+    await printer.print(htmlPath, pdfPath, signal ? { signal } : {});
+    const pdf = fs.existsSync(pdfPath) ? fs.readFileSync(pdfPath) : Buffer.alloc(0);
+    if (pdf.byteLength < 5 || pdf.subarray(0, 5).toString('latin1') !== '%PDF-') {
+      throw new WorkbenchError('E_INTERNAL', `${name} did not write a PDF (${pdf.byteLength} bytes).`);
     }
     out.writeBytes(pdf);
   } finally {
@@ -108,7 +111,7 @@ export const reportJob: JobHandler<'report'> = async (spec, ctx): Promise<Report
       case 'pdf': {
         const printer = ChromiumPdfPrinter.find();
         const r = await htmlOf(spec, ctx);
-        ctx.progress(2, 3, 'steps', `Printing with ${printer.name}`);
+        ctx.progress(2, 3, 'steps', `Printing with ${printer.name ?? 'Chromium'}`);
         await printPdf(printer, r.html, out, ctx.signal);
         detections = r.detections;
         break;

@@ -30,7 +30,7 @@ async function finishHostPrint(ctx: ServiceContext, jobId: number): Promise<void
     }
     const written = out.commit();
     recordReport(ctx.ws().db, { runId: result.runId, format: 'pdf', path: written.path, sha256: written.sha256 });
-    ctx.emit('job.log', { id: jobId, line: `PDF written to ${written.path} (${written.bytes} bytes) by ${printer.name}` });
+    ctx.emit('job.log', { id: jobId, line: `PDF written to ${written.path} (${written.bytes} bytes) by ${printer.name ?? 'the app'}` });
   } catch (err) {
     ctx.emit('job.log', { id: jobId, line: `PDF printing failed: ${errorMessage(err)}` });
   } finally {

@@ -101,8 +101,9 @@ describe('hostile strings into every format', () => {
         });
         await page.goto(`file://${file}`, { waitUntil: 'domcontentloaded', timeout: 20_000 });
         await page.waitForTimeout(500);
-        const dom = await page.evaluate(() => ({
-          pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
+        // A string, so this file needs no DOM typings (the project compiles against Node's).
+        const dom = (await page.evaluate(`(() => ({
+          pwned: window.__pwned ?? null,
           scripts: document.scripts.length,
           iframes: document.querySelectorAll('iframe, object, embed, img, base, link').length,
           refresh: document.querySelectorAll('meta[http-equiv="refresh" i]').length,
@@ -110,9 +111,20 @@ describe('hostile strings into every format', () => {
           jsLinks: [...document.querySelectorAll('[href], [src]')].filter((e) => /javascript:/i.test(e.getAttribute('href') ?? e.getAttribute('src') ?? '')).length,
           styles: document.querySelectorAll('style').length,
           url: location.href,
-          h2Border: getComputedStyle(document.querySelector('h2')!).borderBottomWidth,
+          h2Border: getComputedStyle(document.querySelector('h2')).borderBottomWidth,
           text: document.body.innerText,
-        }));
+        }))()`)) as {
+          pwned: number | null;
+          scripts: number;
+          iframes: number;
+          refresh: number;
+          handlers: number;
+          jsLinks: number;
+          styles: number;
+          url: string;
+          h2Border: string;
+          text: string;
+        };
         expect(dom.pwned, file).toBeNull();
         expect(dom.scripts).toBe(0);
         expect(dom.iframes).toBe(0);
