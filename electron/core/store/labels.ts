@@ -5,6 +5,8 @@
  * that restores, for every flow whose newest label came from the undone batch, the label it
  * had before; flows relabelled since keep their newer label.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Db } from './workspace';
 import { nowIso } from './workspace';
 import { WorkbenchError } from '../errors';
@@ -377,4 +379,282 @@ export function listBatches(db: Db, opts: { before?: number; limit?: number } = 
        WHERE b.id < ? ORDER BY b.id DESC LIMIT ?`,
     )
     .all(opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit ?? 100) as LabelBatchInfo[];
+}
+
+// ---- moving labels between workspaces -------------------------------------------------------
+
+
+export interface LabelExportEntry {
+  community_id: string | null;
+  ts: number | null;
+  source_sha256: string | null;
+  row: number;
+  class: string;
+  kind: ClassKind;
+  attack_ids: string[];
+  origin: LabelOrigin;
+  author: string;
+  created_at: string;
+  note: string;
+}
+
+const EXPORT_COLUMNS = ['community_id', 'ts', 'source_sha256', 'row', 'class', 'kind', 'attack_ids', 'origin', 'author', 'created_at', 'note'] as const;
+
+function csvText(s: string): string {
+  const t = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/**
+ * Writes the current label of every labelled flow a filter matches (optionally only some
+ * origins) as CSV or JSON. Each entry carries what lets another workspace find the flow:
+ * Community ID + start time, and source sha256 + row number (for records without addresses).
+ */
+export function exportLabels(
+  db: Db,
+  o: { path: string; format?: 'csv' | 'json'; filter?: string; origins?: LabelOrigin[] },
+): { path: string; count: number; format: 'csv' | 'json' } {
+  registerFilterFunctions(db);
+  const format = o.format ?? (o.path.toLowerCase().endsWith('.json') ? 'json' : 'csv');
+  const f = compileFilter(o.filter ?? '');
+  const origins = o.origins && o.origins.length ? o.origins : null;
+  const stmt = db.prepare(
+    `SELECT f.community_id, f.ts, s.sha256 AS source_sha256, f.row_no AS row, c.name AS class, c.kind, c.attack_ids,
+            l.origin, l.author, l.created_at, l.note
+     FROM flows f
+     JOIN labels l ON l.id = (SELECT max(m.id) FROM labels m WHERE m.flow_id = f.id)
+     JOIN label_classes c ON c.id = l.class_id
+     JOIN sources s ON s.id = f.source_id
+     WHERE f.label_id IS NOT NULL AND ${f.where} ${origins ? `AND l.origin IN (${origins.map(() => '?').join(',')})` : ''}
+     ORDER BY f.id`,
+  );
+  const tmp = `${o.path}.part`;
+  const fd = fs.openSync(tmp, 'w');
+  let count = 0;
+  let buf = '';
+  const flush = (force = false): void => {
+    if (buf.length > (force ? 0 : 1 << 20)) {
+      fs.writeSync(fd, buf);
+      buf = '';
+    }
+  };
+  try {
+    if (format === 'csv') buf += EXPORT_COLUMNS.join(',') + '\n';
+    else {
+      const classes = listClasses(db).map((c) => ({ name: c.name, kind: c.kind, colour: c.colour, attackIds: c.attackIds, description: c.description }));
+      buf += `{"format":"nstd-labels","version":1,"exportedAt":${JSON.stringify(nowIso())},"classes":${JSON.stringify(classes)},"labels":[\n`;
+    }
+    for (const r of stmt.iterate(...f.params, ...(origins ?? [])) as IterableIterator<Omit<LabelExportEntry, 'attack_ids'> & { attack_ids: string }>) {
+      const e: LabelExportEntry = { ...r, attack_ids: JSON.parse(r.attack_ids) as string[] };
+      if (format === 'csv') {
+        buf +=
+          [
+            e.community_id ?? '',
+            e.ts ?? '',
+            e.source_sha256 ?? '',
+            e.row,
+            csvText(e.class),
+            e.kind,
+            e.attack_ids.join(' '),
+            e.origin,
+            csvText(e.author),
+            e.created_at,
+            csvText(e.note),
+          ].join(',') + '\n';
+      } else {
+        buf += (count > 0 ? ',\n' : '') + JSON.stringify(e);
+      }
+      count++;
+      flush();
+    }
+    if (format === 'json') buf += '\n]}\n';
+    flush(true);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, o.path);
+  } catch (err) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* already closed */
+    }
+    fs.rmSync(tmp, { force: true });
+    throw new WorkbenchError('E_INVALID', `Cannot write labels to ${o.path}: ${(err as Error).message}`);
+  }
+  return { path: path.resolve(o.path), count, format };
+}
+
+function parseCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (q) {
+      if (c === '"') {
+        if (line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        } else q = false;
+      } else cur += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** CSV rows may hold quoted newlines: split records, not lines. */
+function csvRecords(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) q = !q;
+    else if (c === 10 && !q) {
+      out.push(text.slice(start, i).replace(/\r$/, ''));
+      start = i + 1;
+    }
+  }
+  if (start < text.length) out.push(text.slice(start));
+  return out.filter((l) => l.trim() !== '');
+}
+
+const unformula = (s: string): string => (/^'[=+\-@\t\r]/.test(s) ? s.slice(1) : s);
+
+export const MAX_LABEL_FILE = 512 * 1024 * 1024;
+
+export interface LabelImportResult {
+  batch: number | null;
+  entries: number;
+  matched: number;
+  unmatched: number;
+  /** Entries that matched more than one flow (all of them are labelled). */
+  ambiguous: number;
+  errors: { line: number; message: string }[];
+}
+
+/**
+ * Reads a label export (CSV or JSON, recognised by content) and applies each entry to the
+ * flows it matches: by Community ID and start time (within a millisecond), else by source
+ * sha256 and row number. One batch; origin, author, time and note of each entry are kept (the
+ * note says it was imported). Classes are created where missing.
+ */
+export function importLabels(db: Db, file: string, importer = ''): LabelImportResult {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new WorkbenchError('E_NOT_FOUND', `${file} does not exist.`);
+  }
+  if (st.size > MAX_LABEL_FILE) throw new WorkbenchError('E_INVALID', `${file} is ${st.size} bytes; a label file is at most ${MAX_LABEL_FILE}.`);
+  const text = fs.readFileSync(file, 'utf8').replace(/^\ufeff/, '');
+  const errors: LabelImportResult['errors'] = [];
+  const entries: (Partial<LabelExportEntry> & { line: number })[] = [];
+  const classMeta = new Map<string, { kind?: ClassKind; colour?: string; attackIds?: string[]; description?: string }>();
+  if (text.trimStart().startsWith('{')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new WorkbenchError('E_PARSE', `${file} is not valid JSON: ${(err as Error).message}`);
+    }
+    const d = doc as { format?: unknown; labels?: unknown; classes?: unknown };
+    if (d.format !== 'nstd-labels' || !Array.isArray(d.labels)) throw new WorkbenchError('E_FORMAT', `${file} is not an NSTD label export (no "format":"nstd-labels" with a "labels" list).`);
+    if (Array.isArray(d.classes)) {
+      for (const c of d.classes as Record<string, unknown>[]) {
+        if (c && typeof c.name === 'string') classMeta.set(c.name, { kind: c.kind as ClassKind, colour: c.colour as string, attackIds: c.attackIds as string[], description: c.description as string });
+      }
+    }
+    (d.labels as unknown[]).forEach((l, i) => {
+      if (typeof l === 'object' && l !== null) entries.push({ ...(l as Partial<LabelExportEntry>), line: i + 1 });
+      else errors.push({ line: i + 1, message: 'entry is not an object' });
+    });
+  } else {
+    const recs = csvRecords(text);
+    const header = parseCsvLine(recs[0] ?? '').map((h) => h.trim());
+    const idx = (n: string): number => header.indexOf(n);
+    if (idx('class') < 0 || (idx('community_id') < 0 && idx('source_sha256') < 0)) {
+      throw new WorkbenchError('E_FORMAT', `${file}: the header needs a class column and community_id+ts or source_sha256+row columns (found: ${header.slice(0, 12).join(', ')}).`);
+    }
+    for (let i = 1; i < recs.length; i++) {
+      const c = parseCsvLine(recs[i]!);
+      const g = (n: string): string | undefined => (idx(n) >= 0 ? c[idx(n)] : undefined);
+      const num = (s: string | undefined): number | null => (s === undefined || s.trim() === '' ? null : Number(s));
+      entries.push({
+        line: i + 1,
+        community_id: g('community_id') || null,
+        ts: num(g('ts')),
+        source_sha256: g('source_sha256') || null,
+        row: num(g('row')) ?? undefined,
+        class: unformula(g('class') ?? ''),
+        kind: g('kind') as ClassKind | undefined,
+        attack_ids: (g('attack_ids') ?? '').split(/\s+/).filter(Boolean),
+        origin: g('origin') as LabelOrigin | undefined,
+        author: unformula(g('author') ?? ''),
+        created_at: g('created_at'),
+        note: unformula(g('note') ?? ''),
+      });
+    }
+  }
+
+  const byCid = db.prepare('SELECT id FROM flows WHERE community_id = ? AND ts BETWEEN ? AND ?');
+  const bySha = db.prepare('SELECT f.id FROM flows f WHERE f.source_id IN (SELECT id FROM sources WHERE sha256 = ?) AND f.row_no = ?');
+  const insert = db.prepare('INSERT INTO labels (flow_id, class_id, origin, author, created_at, note, batch) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const origins = new Set<LabelOrigin>(['analyst', 'dataset', 'model-accepted']);
+  let matched = 0;
+  let unmatched = 0;
+  let ambiguous = 0;
+  const result = db.transaction((): number | null => {
+    const batch = newBatch(db, { origin: 'analyst', author: importer, note: `imported from ${path.basename(file)}` });
+    const classes = new ClassResolver(db);
+    for (const e of entries) {
+      if (typeof e.class !== 'string' || e.class.trim() === '') {
+        errors.push({ line: e.line, message: 'no class' });
+        continue;
+      }
+      let ids: number[] = [];
+      if (typeof e.community_id === 'string' && e.community_id && typeof e.ts === 'number' && Number.isFinite(e.ts)) {
+        ids = byCid.pluck().all(e.community_id, e.ts - 0.001, e.ts + 0.001) as number[];
+      }
+      if (ids.length === 0 && typeof e.source_sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.source_sha256) && Number.isInteger(e.row)) {
+        ids = bySha.pluck().all(e.source_sha256, e.row) as number[];
+      }
+      if (ids.length === 0) {
+        unmatched++;
+        continue;
+      }
+      if (ids.length > 1) ambiguous++;
+      matched++;
+      const existed = findClass(db, e.class);
+      const cls = existed ? existed.id : classes.resolve(e.class);
+      if (!existed) {
+        const meta = classMeta.get(e.class);
+        const kind = meta?.kind ?? e.kind;
+        const attackIds = (meta?.attackIds ?? e.attack_ids ?? []).filter((a) => typeof a === 'string' && ATTACK_ID.test(a));
+        db.prepare('UPDATE label_classes SET kind = coalesce(?, kind), colour = coalesce(?, colour), attack_ids = ?, description = coalesce(?, description) WHERE id = ?').run(
+          kind === 'benign' || kind === 'attack' || kind === 'unknown' ? kind : null,
+          meta?.colour && /^#[0-9a-fA-F]{6}$/.test(meta.colour) ? meta.colour : null,
+          JSON.stringify(attackIds),
+          typeof meta?.description === 'string' ? meta.description : null,
+          cls,
+        );
+      }
+      const origin = e.origin && origins.has(e.origin) ? e.origin : 'analyst';
+      const note = `${typeof e.note === 'string' && e.note ? `${e.note} ` : ''}(imported from ${path.basename(file)})`;
+      const at = typeof e.created_at === 'string' && !Number.isNaN(Date.parse(e.created_at)) ? e.created_at : nowIso();
+      for (const id of ids) insert.run(id, cls, origin, typeof e.author === 'string' ? e.author : '', at, note, batch);
+    }
+    db.prepare(
+      `UPDATE flows SET label_id = (SELECT class_id FROM labels WHERE batch = ? AND flow_id = flows.id ORDER BY id DESC LIMIT 1)
+       WHERE id IN (SELECT flow_id FROM labels WHERE batch = ?)`,
+    ).run(batch, batch);
+    const count = db.prepare('SELECT count(*) FROM labels WHERE batch = ?').pluck().get(batch) as number;
+    db.prepare('UPDATE label_batches SET count = ? WHERE id = ?').run(count, batch);
+    return batch;
+  })();
+  return { batch: result, entries: entries.length, matched, unmatched, ambiguous, errors: errors.slice(0, 1000) };
 }
