@@ -89,9 +89,13 @@ export const adaptJob: JobHandler<'adapt'> = async (spec, ctx) => {
 
 /** The shipped base model (resources/base-model/base.nstdmodel), imported into the workspace once. */
 export function baseModelFile(): string | null {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const p of [process.env.NSTD_BASE_MODEL, path.join(here, '../../../resources/base-model/base.nstdmodel'), path.join(here, '../resources/base-model/base.nstdmodel'), path.join(process.cwd(), 'resources/base-model/base.nstdmodel')]) {
-    if (p && fs.existsSync(p)) return p;
+  if (process.env.NSTD_BASE_MODEL) return fs.existsSync(process.env.NSTD_BASE_MODEL) ? process.env.NSTD_BASE_MODEL : null;
+  // Source tree (electron/core/ml) or bundle (dist/, dist/chunks/): walk up to resources/.
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = path.join(dir, 'resources', 'base-model', 'base.nstdmodel');
+    if (fs.existsSync(p)) return p;
+    dir = path.dirname(dir);
   }
   return null;
 }
