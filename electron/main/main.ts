@@ -15,6 +15,8 @@ import { buildMenuTemplate } from './menu';
 import { createMainWindow, focusWindow } from './window';
 import { filesFromArgv } from './launch';
 import { ElectronWorkerHost } from './utility-host';
+import { ElectronPdfPrinter } from './pdf';
+import { setHostPdfPrinter } from '../core/reports/pdf';
 
 // Both must happen before the app is ready.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
@@ -67,6 +69,8 @@ function start(): void {
     protocol.handle(APP_SCHEME, createAppProtocolHandler(path.join(dist, 'renderer')));
     registerIpc(ipcMain, workbench, mainFrameSenderCheck(() => win));
     forwardEvents(workbench, () => win?.webContents ?? null);
+    // PDF reports are printed by this app's Chromium once their job has built the HTML.
+    setHostPdfPrinter(new ElectronPdfPrinter());
     Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate(actions, { platform: process.platform, devTools: !app.isPackaged })));
     openWindow();
     ready = true;

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { BrowserWindow, session } from 'electron';
+import type { PdfOptions, PdfPrinter } from '../core/reports/pdf';
 import { installSessionGuards } from './guards';
 import { APP_SCHEME } from './channels';
 
@@ -12,10 +13,15 @@ export const REPORT_URL = `${APP_SCHEME}://report/report.html`;
 /**
  * Prints a report's HTML to PDF with the app's own Chromium (webContents.printToPDF), the one way
  * the desktop app makes a PDF. The page is shown in a hidden window with JavaScript off, in a
- * throw-away session whose app:// serves that one file and nothing else.
+ * throw-away session whose app:// serves that one file and nothing else. main.ts registers it
+ * with the report service (setHostPdfPrinter).
  */
-export class ElectronPdfPrinter {
-  async print(htmlPath: string, pdfPath: string): Promise<{ bytes: number }> {
+export class ElectronPdfPrinter implements PdfPrinter {
+  readonly name = `Electron printToPDF (Chromium ${process.versions.chrome ?? 'unknown'})`;
+
+  async print(htmlPath: string, pdfPath: string, opts: PdfOptions = {}): Promise<{ bytes: number }> {
+    const { signal } = opts;
+    signal?.throwIfAborted();
     const html = await fs.readFile(htmlPath);
     // A partition without `persist:` lives in memory and is dropped with the window.
     const ses = session.fromPartition(`nstd-pdf-${crypto.randomUUID()}`, { cache: false });
@@ -37,12 +43,16 @@ export class ElectronPdfPrinter {
         allowRunningInsecureContent: false,
         webviewTag: false,
         spellcheck: false,
-      // Middle-click would open links in new windows; the open handler denies them, this stops the click.
-      disableBlinkFeatures: 'Auxclick',
+        // Middle-click would open links in new windows; the open handler denies them, this stops the click.
+        disableBlinkFeatures: 'Auxclick',
       },
     });
+    // Cancelling closes the window, which ends a load or print in progress.
+    const onAbort = (): void => win.destroy();
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await win.loadURL(REPORT_URL);
+      signal?.throwIfAborted();
       const pdf = await win.webContents.printToPDF({
         printBackground: true,
         pageSize: 'A4',
@@ -50,6 +60,7 @@ export class ElectronPdfPrinter {
         generateDocumentOutline: true,
         generateTaggedPDF: true,
       });
+      signal?.throwIfAborted();
       // Written beside the target then renamed: a crash never leaves half a PDF under its name.
       const tmp = path.join(path.dirname(pdfPath), `.${path.basename(pdfPath)}.${process.pid}.tmp`);
       try {
@@ -61,7 +72,8 @@ export class ElectronPdfPrinter {
       }
       return { bytes: pdf.length };
     } finally {
-      win.destroy();
+      signal?.removeEventListener('abort', onAbort);
+      if (!win.isDestroyed()) win.destroy();
       ses.protocol.unhandle(APP_SCHEME);
     }
   }

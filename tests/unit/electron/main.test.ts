@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { methodNames } from '../../../shared/api';
+import { hostPdfPrinter } from '../../../electron/core/reports/pdf';
 import { tmpDir } from '../../helpers/tmp';
 
 vi.mock('electron', () => import('./fake-electron'));
@@ -26,6 +27,7 @@ describe('main process wiring', () => {
     expect(fake.app.sandboxEnabled).toBe(true);
     expect(fake.ipcMain.handlers.size).toBe(0);
     expect(fake.BrowserWindow.instances).toHaveLength(0);
+    expect(hostPdfPrinter()).toBeNull();
   });
 
   it('on ready: guards, protocol, one IPC channel per method, menu, then the window', async () => {
@@ -36,6 +38,7 @@ describe('main process wiring', () => {
     expect([...fake.protocol.handlers.keys()]).toEqual(['app']);
     expect(fake.ipcMain.handlers.size).toBe(methodNames.length);
     expect(fake.Menu.current).not.toBeNull();
+    expect(hostPdfPrinter()?.name).toMatch(/^Electron printToPDF/);
     expect(fake.BrowserWindow.instances).toHaveLength(1);
     const win = fake.BrowserWindow.instances[0]!;
     expect(win.options.webPreferences?.preload).toBe(path.join(dir, 'dist', 'preload', 'preload.cjs'));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import type { PdfPrinter } from '../../../electron/core/reports/pdf';
 import { tmpDir } from '../../helpers/tmp';
 import { BrowserWindow, createdSessions } from './fake-electron';
 
@@ -63,6 +64,32 @@ describe('ElectronPdfPrinter (webContents.printToPDF)', () => {
     expect(fs.existsSync(out)).toBe(false);
     expect(BrowserWindow.instances.at(-1)!.destroyed).toBe(true);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('is the PdfPrinter the report service prints with, and stops when cancelled', async () => {
+    const printer: PdfPrinter = new ElectronPdfPrinter();
+    expect(printer.name).toMatch(/^Electron printToPDF/);
+    const out = path.join(dir, 'cancelled.pdf');
+    const before = BrowserWindow.instances.length;
+    await expect(printer.print(html, out, { signal: AbortSignal.abort() })).rejects.toThrow(/abort/i);
+    expect(BrowserWindow.instances.length).toBe(before);
+    // Cancelled while printing: the window is closed and nothing is written.
+    const controller = new AbortController();
+    const origPrint = BrowserWindow.prototype.loadURL;
+    BrowserWindow.prototype.loadURL = async function (this: BrowserWindow, url: string) {
+      this.webContents.printToPDFImpl = async () => {
+        controller.abort();
+        return Buffer.from('%PDF-1.7 late\n');
+      };
+      return origPrint.call(this, url);
+    };
+    try {
+      await expect(printer.print(html, out, { signal: controller.signal })).rejects.toThrow(/abort/i);
+    } finally {
+      BrowserWindow.prototype.loadURL = origPrint;
+    }
+    expect(BrowserWindow.instances.at(-1)!.destroyed).toBe(true);
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('says which file is missing', async () => {
