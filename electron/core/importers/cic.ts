@@ -132,9 +132,11 @@ export function cicParser(): LineParser {
       if (header === null) {
         const h = stripBom(text);
         if (h.trim() === '') return null;
-        delim = guessDelimiter(h);
-        header = splitDelimited(h, delim);
-        if (featureColumns(header) < 5) throw new LineError('the first line is not a CICFlowMeter header (too few known column names)');
+        const d = guessDelimiter(h);
+        const cells = splitDelimited(h, d);
+        if (featureColumns(cells) < 5) throw new LineError('not a CICFlowMeter header line (too few known column names), and no header came before it');
+        delim = d;
+        header = cells;
         colFeature = new Int32Array(header.length).fill(-1);
         const used = new Set<number>();
         header.forEach((c, i) => {

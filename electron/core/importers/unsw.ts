@@ -32,9 +32,11 @@ export function unswParser(): LineParser {
       if (header === null) {
         const h = stripBom(text);
         if (h.trim() === '') return null;
-        delim = guessDelimiter(h);
-        header = splitDelimited(h, delim).map((c) => c.trim().toLowerCase());
-        if (!header.includes('sbytes')) throw new LineError('the first line is not a UNSW-NB15 header');
+        const d = guessDelimiter(h);
+        const cells = splitDelimited(h, d).map((c) => c.trim().toLowerCase());
+        if (!cells.includes('sbytes')) throw new LineError('not a UNSW-NB15 header line (no sbytes column), and no header came before it');
+        delim = d;
+        header = cells;
         colFeature = new Int32Array(header.length).fill(-1);
         header.forEach((c, i) => {
           const fi = unswFeatures.findIndex((f) => f.name === c);
