@@ -99,3 +99,31 @@ export function effectBar(effect: number): SafeHtml {
   const fill = clamped >= 0 ? KIND_COLOURS.attack : '#2e86c1';
   return html`<svg class="effect" viewBox="0 0 ${w} 12" width="${w}" height="12" xmlns="http://www.w3.org/2000/svg"><rect x="0" y="5.5" width="${w}" height="1" fill="#ccc"/><rect x="${r1(x)}" y="1" width="${r1(Math.max(1, len))}" height="10" fill="${fill}"/><line x1="${mid}" y1="0" x2="${mid}" y2="12" stroke="#555" stroke-width="0.8"/></svg>`;
 }
+
+/** A confusion matrix as an SVG heat map: rows true class, columns predicted, row-normalised shade. */
+export function confusionChart(classes: string[], matrix: number[][]): SafeHtml {
+  const n = classes.length;
+  const cell = n > 12 ? 18 : 30;
+  const labelW = 130;
+  const top = 110;
+  const width = labelW + n * cell + 10;
+  const height = top + n * cell + 10;
+  const parts: SafeHtml[] = [];
+  classes.forEach((c, i) => {
+    parts.push(html`<text x="${labelW - 6}" y="${r1(top + i * cell + cell / 2 + 4)}" text-anchor="end" class="val">${text(c, 22)}</text>`);
+    const x = labelW + i * cell + cell / 2 + 4;
+    parts.push(html`<text x="${r1(x)}" y="${top - 6}" transform="rotate(-60 ${r1(x)} ${top - 6})" class="val">${text(c, 22)}</text>`);
+  });
+  matrix.forEach((row, i) => {
+    const total = row.reduce((s, v) => s + (Number.isFinite(v) ? v : 0), 0);
+    row.slice(0, n).forEach((v, j) => {
+      const share = total > 0 && Number.isFinite(v) ? v / total : 0;
+      const fill = i === j ? '#1e8449' : KIND_COLOURS.attack;
+      parts.push(
+        html`<rect x="${labelW + j * cell}" y="${top + i * cell}" width="${cell - 1}" height="${cell - 1}" fill="${fill}" fill-opacity="${(0.06 + share * 0.94).toFixed(3)}"><title>${text(classes[i], 100)} → ${text(classes[j], 100)}: ${fmtInt(v)}</title></rect>`,
+      );
+      if (cell >= 24 && v > 0) parts.push(html`<text x="${r1(labelW + j * cell + cell / 2)}" y="${r1(top + i * cell + cell / 2 + 4)}" text-anchor="middle" class="val">${v >= 1000 ? `${Math.round(v / 1000)}k` : fmtInt(v)}</text>`);
+    });
+  });
+  return html`<svg class="chart" role="img" aria-label="Confusion matrix (rows: true class, columns: predicted)" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts}</svg>`;
+}

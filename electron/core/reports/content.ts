@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Db } from '../store/workspace';
 import { WorkbenchError } from '../errors';
 import { appVersion } from '../app-info';
+import { schemaColumns } from '../ml/schema-info';
 
 export type ClassKind = 'benign' | 'attack' | 'unknown';
 export type Verdict = 'new' | 'confirmed' | 'dismissed' | 'relabelled';
@@ -37,6 +38,8 @@ export interface ReportAdaptation {
   /** Support flows the class was taught from (K). */
   k: number | null;
   supportFlowIds: number[];
+  /** The filter that chose the support flows, when they were chosen by filter. */
+  filter: string | null;
   fineTuned: boolean | null;
   createdAt: string;
 }
@@ -62,8 +65,10 @@ export interface ReportModel {
   adaptations: ReportAdaptation[];
   /** Root first, this model last. */
   lineage: ReportModelVersion[];
-  /** Numeric leaves of the metrics JSON, dotted paths. */
+  /** Headline numbers of the metrics JSON (accuracy, f1, auc, fpr, ...), dotted paths. */
   metrics: { name: string; value: number | string }[];
+  perClass: { name: string; precision: number; recall: number; f1: number; support: number }[];
+  confusion: { classes: string[]; matrix: number[][] } | null;
   hyper: { name: string; value: number | string }[];
 }
 
@@ -389,9 +394,34 @@ function adaptationOf(modelId: number, createdAt: string, raw: unknown): ReportA
     className: name,
     k: kRaw ?? (supportFlowIds.length || null),
     supportFlowIds: supportFlowIds.slice(0, 1000),
+    filter: typeof a.filter === 'string' && a.filter !== '' ? a.filter : null,
     fineTuned: ft === undefined ? null : typeof ft === 'boolean' ? ft : true,
     createdAt,
   };
+}
+
+const finite = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
+
+/** The metrics JSON as the Models view stores it: headline numbers, per-class rows, confusion matrix. */
+function metricsOf(raw: unknown): Pick<ReportModel, 'metrics' | 'perClass' | 'confusion'> {
+  if (!isRecord(raw)) return { metrics: [], perClass: [], confusion: null };
+  const { perClass, confusion, curve: _curve, roc: _roc, ...rest } = raw;
+  const rows = Array.isArray(perClass)
+    ? perClass.filter(isRecord).slice(0, 100).map((c) => ({
+        name: typeof c.name === 'string' ? c.name : '',
+        precision: finite(c.precision),
+        recall: finite(c.recall),
+        f1: finite(c.f1),
+        support: finite(c.support),
+      }))
+    : [];
+  let cm: ReportModel['confusion'] = null;
+  if (isRecord(confusion) && Array.isArray(confusion.classes) && Array.isArray(confusion.matrix)) {
+    const classes = confusion.classes.map((c) => String(c)).slice(0, 40);
+    const matrix = confusion.matrix.slice(0, classes.length).map((r) => (Array.isArray(r) ? r.slice(0, classes.length + 1).map(finite) : []));
+    if (classes.length && matrix.length === classes.length) cm = { classes, matrix };
+  }
+  return { metrics: flattenLeaves(rest, 40), perClass: rows, confusion: cm };
 }
 
 interface ModelRow {
@@ -434,7 +464,7 @@ export function gatherModel(db: Db, modelId: number | null): ReportModel | null 
     baseClasses: classNames(parseJson(chain[0]!.classes)),
     adaptations,
     lineage: chain.map((r) => ({ id: r.id, name: r.name, algorithm: r.algorithm, createdAt: r.created_at, adaptedClass: adaptationOf(r.id, r.created_at, r.adaptation)?.className ?? null })),
-    metrics: flattenLeaves(parseJson(m.metrics)),
+    ...metricsOf(parseJson(m.metrics)),
     hyper: flattenLeaves(parseJson(m.hyper), 40),
   };
 }
@@ -566,14 +596,30 @@ function gatherTalkers(db: Db, runId: number, flaggedClasses: string[]): ReportC
   };
 }
 
-/** Feature names for a schema: from the model's pipeline JSON when it lists them, else f0..fN. */
+/**
+ * Feature names (and which are categorical) for the flows' schema: the schema's own table when
+ * it has `dim` columns, else the model pipeline's input names, else f0..fN.
+ */
+function featureColumns(db: Db, schema: string | null, modelId: number | null, dim: number): { names: string[]; categorical: boolean[] } {
+  if (schema) {
+    try {
+      const c = schemaColumns(schema);
+      if (c.names.length === dim) return { names: c.names, categorical: c.roles.map((r) => r === 'categorical') };
+    } catch {
+      // An unknown schema name falls through to the model's own names.
+    }
+  }
+  const names = featureNames(db, modelId, dim);
+  return { names, categorical: names.map(() => false) };
+}
+
 function featureNames(db: Db, modelId: number | null, dim: number): string[] {
   if (modelId !== null) {
     const row = db.prepare('SELECT pipeline, hyper FROM models WHERE id = ?').get(modelId) as { pipeline: string; hyper: string } | undefined;
     for (const raw of [row?.pipeline, row?.hyper]) {
       const p = parseJson(raw);
       if (!isRecord(p)) continue;
-      for (const key of ['featureNames', 'features', 'columns', 'names']) {
+      for (const key of ['inputNames', 'featureNames', 'features', 'columns', 'names']) {
         const v = p[key];
         if (Array.isArray(v) && v.length === dim) {
           const names = v.map((x) => (typeof x === 'string' ? x : isRecord(x) && typeof x.name === 'string' ? x.name : null));
@@ -610,8 +656,10 @@ const SAMPLE = 2000;
  * prototypes are not per-feature, the raw flow features are.
  */
 function gatherDrivers(db: Db, run: ReportRun, classes: ClassTable): ClassDrivers[] {
+  // One schema per comparison: the most common among the run's flows.
+  const schema = (db.prepare('SELECT f.schema FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ? GROUP BY f.schema ORDER BY count(*) DESC LIMIT 1').pluck().get(run.id) as string | undefined) ?? null;
   const sampleOf = (where: string, params: unknown[]): Float32Array[] =>
-    (db.prepare(`SELECT f.features FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ? AND ${where} AND f.features IS NOT NULL ORDER BY d.id LIMIT ${SAMPLE}`).pluck().all(run.id, ...params) as unknown[])
+    (db.prepare(`SELECT f.features FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ? AND ${where} AND f.features IS NOT NULL AND f.schema IS ? ORDER BY d.id LIMIT ${SAMPLE}`).pluck().all(run.id, ...params, schema) as unknown[])
       .map(decodeFeatures)
       .filter((f): f is Float32Array => f !== null);
   const benignNames = run.classes.filter((c) => c.kind === 'benign').map((c) => c.name);
@@ -624,7 +672,7 @@ function gatherDrivers(db: Db, run: ReportRun, classes: ClassTable): ClassDriver
   if (ref.length < 2) return [];
   const dim = ref[0]!.length;
   ref = ref.filter((f) => f.length === dim);
-  const names = featureNames(db, run.modelId, dim);
+  const { names, categorical } = featureColumns(db, schema, run.modelId, dim);
   const stats = (rows: Float32Array[], j: number): { mean: number; v: number; med: number; n: number } => {
     const raw: number[] = [];
     let s = 0;
@@ -649,6 +697,7 @@ function gatherDrivers(db: Db, run: ReportRun, classes: ClassTable): ClassDriver
     if (rows.length === 0) continue;
     const feats: FeatureDriver[] = [];
     for (let j = 0; j < dim; j++) {
+      if (categorical[j]) continue;
       const a = stats(rows, j);
       const b = refStats[j]!;
       if (a.n === 0 || b.n === 0) continue;

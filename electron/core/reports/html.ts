@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { html, SafeHtml, safeColour, text } from './escape';
 import type { ClassDrivers, ReportContent, ReportDetection, ReportModel, ReportSource, Talker } from './content';
 import { fmtNum } from './content';
-import { classBarChart, effectBar, KIND_COLOURS, timelineChart } from './charts';
+import { classBarChart, confusionChart, effectBar, KIND_COLOURS, timelineChart } from './charts';
 import { endpoint, fmtBytes, fmtDuration, fmtInt, fmtScore, fmtTime, protoName } from './format';
 
 const STYLE = `
@@ -108,14 +108,20 @@ function modelSection(m: ReportModel | null): SafeHtml {
     <h3>Lineage</h3><ol class="small">${lineage}</ol>
     ${adapted.length
       ? html`<h3>Few-shot adaptations</h3><table><thead><tr><th>Class</th><th class="n">K</th><th>Support flows</th><th>Fine-tuned</th><th>Version</th></tr></thead><tbody>${adapted.map(
-          (a) => html`<tr><td>${a.className}</td><td class="n">${a.k ?? ''}</td><td class="mono small">${a.supportFlowIds.slice(0, 30).join(', ')}${a.supportFlowIds.length > 30 ? ` … (${a.supportFlowIds.length})` : ''}</td><td>${a.fineTuned === null ? '' : a.fineTuned ? 'yes' : 'no'}</td><td class="small">#${a.modelId} · ${a.createdAt}</td></tr>`,
+          (a) => html`<tr><td>${a.className}</td><td class="n">${a.k ?? ''}</td><td class="mono small">${a.supportFlowIds.length ? `flows ${a.supportFlowIds.slice(0, 30).join(', ')}${a.supportFlowIds.length > 30 ? ` … (${a.supportFlowIds.length})` : ''}` : ''}${a.filter !== null ? html`<div>filter: ${a.filter}</div>` : ''}</td><td>${a.fineTuned === null ? '' : a.fineTuned ? 'yes' : 'no'}</td><td class="small">#${a.modelId} · ${a.createdAt}</td></tr>`,
         )}</tbody></table>`
       : ''}
     ${m.metrics.length
       ? html`<h3>Evaluation metrics</h3><table class="small"><thead><tr><th>Metric</th><th class="n">Value</th></tr></thead><tbody>${m.metrics.map(
           (x) => html`<tr><td>${x.name}</td><td class="n">${typeof x.value === 'number' ? fmtNum(x.value) : x.value}</td></tr>`,
         )}</tbody></table>`
-      : html`<p class="muted">No evaluation metrics recorded with this model.</p>`}`;
+      : html`<p class="muted">No evaluation metrics recorded with this model.</p>`}
+    ${m.perClass.length
+      ? html`<h3>Per class (validation)</h3><table class="small"><thead><tr><th>Class</th><th class="n">Precision</th><th class="n">Recall</th><th class="n">F1</th><th class="n">Support</th></tr></thead><tbody>${m.perClass.map(
+          (c) => html`<tr><td>${c.name}</td><td class="n">${fmtScore(c.precision)}</td><td class="n">${fmtScore(c.recall)}</td><td class="n">${fmtScore(c.f1)}</td><td class="n">${fmtInt(c.support)}</td></tr>`,
+        )}</tbody></table>`
+      : ''}
+    ${m.confusion ? html`<h3>Confusion matrix (validation; rows: true class, columns: predicted)</h3>${confusionChart(m.confusion.classes, m.confusion.matrix)}` : ''}`;
 }
 
 function runSection(c: ReportContent): SafeHtml {

@@ -128,9 +128,21 @@ export function buildReportWorkspace(file: string, opts: FixtureOptions = {}): F
           base,
           h(7, 'adapted to ddos'),
           JSON.stringify([benign, portscan, ddos]),
-          JSON.stringify({ f1: 0.84, fpr: 0.012 }),
+          JSON.stringify({
+            f1: 0.84,
+            fpr: 0.012,
+            perClass: [
+              { name: benign, precision: 0.97, recall: 0.98, f1: 0.975, support: 120 },
+              { name: portscan, precision: 0.9, recall: 0.85, f1: 0.874, support: 40 },
+              { name: ddos, precision: 0.8, recall: 0.7, f1: 0.747, support: 20 },
+            ],
+            confusion: { classes: [benign, portscan, ddos], matrix: [[118, 1, 1], [5, 34, 1], [4, 2, 14]] },
+            curve: Array.from({ length: 50 }, (_, i) => ({ step: i, loss: 1 / (i + 1), acc: i / 50 })),
+            roc: { fpr: [0, 0.1, 1], tpr: [0, 0.9, 1], auc: 0.95 },
+          }),
           JSON.stringify({ featureNames: FEATURES }),
-          JSON.stringify({ className: ddos, k: 3, supportFlowIds: [3, 4, 5], fineTune: false }),
+          // The shape the ML engine stores (electron/core/ml/store.ts Adaptation).
+          JSON.stringify({ className: ddos, shots: 3, fineTune: false, flowIds: [3, 4, 5] }),
         );
       const modelId = Number(m2.lastInsertRowid);
 

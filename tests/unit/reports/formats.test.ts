@@ -37,7 +37,13 @@ describe('report content', () => {
 
       expect(c.model?.lineage.map((v) => v.name)).toEqual(['base protonet', 'adapted to ddos']);
       expect(c.model?.baseClasses).toEqual(['benign', 'portscan']);
-      expect(c.model?.adaptations).toEqual([{ modelId: fx.modelId, className: 'ddos', k: 3, supportFlowIds: [3, 4, 5], fineTuned: false, createdAt: '2024-05-01T10:50:00.000Z' }]);
+      expect(c.model?.adaptations).toEqual([{ modelId: fx.modelId, className: 'ddos', k: 3, supportFlowIds: [3, 4, 5], filter: null, fineTuned: false, createdAt: '2024-05-01T10:50:00.000Z' }]);
+      expect(c.model?.perClass.map((p) => [p.name, p.f1])).toEqual([
+        ['benign', 0.975],
+        ['portscan', 0.874],
+        ['ddos', 0.747],
+      ]);
+      expect(c.model?.confusion).toEqual({ classes: ['benign', 'portscan', 'ddos'], matrix: [[118, 1, 1], [5, 34, 1], [4, 2, 14]] });
       expect(c.model?.metrics).toEqual([
         { name: 'f1', value: 0.84 },
         { name: 'fpr', value: 0.012 },
