@@ -44,9 +44,18 @@ function start(): void {
   const pending: string[] = filesFromArgv(process.argv, process.cwd(), Boolean(process.defaultApp));
   let ready = false;
 
+  const openWindow = (): void => {
+    win = createMainWindow(path.join(dist, 'preload', 'preload.cjs'));
+    win.on('closed', () => {
+      win = null;
+    });
+  };
+
   app.on('web-contents-created', (_e, contents) => installWebContentsGuards(contents));
 
   app.on('second-instance', (_e, argv, cwd) => {
+    // macOS keeps the app running without a window; a new launch brings one back.
+    if (ready && !win) openWindow();
     focusWindow(win);
     void actions.openPaths(filesFromArgv(argv, cwd, Boolean(process.defaultApp)));
   });
@@ -56,13 +65,6 @@ function start(): void {
     if (ready) void actions.openPaths([file]);
     else pending.push(file);
   });
-
-  const openWindow = (): void => {
-    win = createMainWindow(path.join(dist, 'preload', 'preload.cjs'));
-    win.on('closed', () => {
-      win = null;
-    });
-  };
 
   void app.whenReady().then(() => {
     installSessionGuards(session.defaultSession);

@@ -77,5 +77,13 @@ describe('main process wiring', () => {
     const again = new fake.FakeEvent();
     fake.app.emit('will-quit', again);
     expect(again.defaultPrevented).toBe(false);
+
+    // With its window closed (macOS keeps the app), a new launch brings a window back; the old
+    // window's frame is no longer trusted.
+    win.emit('closed');
+    fake.app.emit('second-instance', {}, ['/opt/nstd/nstd-workbench'], dir);
+    expect(fake.BrowserWindow.instances).toHaveLength(2);
+    expect(fake.BrowserWindow.instances[1]!.focused).toBe(true);
+    expect(await call('workspace.current', {})).toMatchObject({ ok: false, error: { code: 'E_FORBIDDEN' } });
   });
 });
