@@ -7,6 +7,9 @@ import { command as train } from './train';
 import { command as adapt } from './adapt';
 import { command as detect } from './detect';
 import { command as evaluate } from './eval';
+import { command as flows } from './flows';
+import { command as label } from './label';
+import { command as classes } from './classes';
 
 /** Every `nstd` subcommand, in the order `nstd --help` lists them. Append new ones. */
-export const commands: CliCommand[] = [serve, doctor, report, ingest, train, adapt, detect, evaluate];
+export const commands: CliCommand[] = [serve, doctor, report, ingest, train, adapt, detect, evaluate, flows, label, classes];
