@@ -87,6 +87,9 @@ export class Encoder {
     }
     he(joint, [joint, c.embedDim], 'out/w');
     zeros(c.embedDim, 'out/b');
+    // A linear path from the statistical features straight to the embedding: the encoder
+    // starts from (and keeps) the information a nearest-mean rule on scaled features has.
+    he(c.statDim, [c.statDim, c.embedDim], 'skip/w');
   }
 
   get inputDim(): number {
@@ -120,7 +123,8 @@ export class Encoder {
       parts.push(tf.mean(q, 1) as tf.Tensor2D, tf.max(q, 1) as tf.Tensor2D);
     }
     const joint = parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor2D);
-    return tf.add(linear(joint, p('out/w') as tf.Tensor2D), p('out/b')) as tf.Tensor2D;
+    const stat = c.specDim > 0 || c.seq ? (tf.slice(x, [0, 0], [n, c.statDim]) as tf.Tensor2D) : x;
+    return tf.add(tf.add(linear(joint, p('out/w') as tf.Tensor2D), p('out/b')), linear(stat, p('skip/w') as tf.Tensor2D)) as tf.Tensor2D;
   }
 
   /** Embeds a host matrix in chunks; returns [rows * embedDim]. */
