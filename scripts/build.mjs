@@ -14,7 +14,7 @@ const external = ['better-sqlite3', '@tensorflow/*', 'electron', 'playwright-cor
 const banner = { js: "import { createRequire as __nstdCreateRequire } from 'node:module'; const require = __nstdCreateRequire(import.meta.url);" };
 
 const t0 = Date.now();
-await build({
+const core = await build({
   absWorkingDir: root,
   entryPoints: { cli: 'electron/cli/main.ts', worker: 'electron/worker.ts' },
   outdir: dist,
@@ -27,8 +27,17 @@ await build({
   external,
   banner,
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
   logLevel: 'warning',
 });
+// Chunk names carry content hashes: drop the ones this build did not write, so packages carry no
+// stale bundles (after writing, so a worker started meanwhile still finds its chunks).
+const written = new Set(Object.keys(core.metafile.outputs).map((f) => path.resolve(root, f)));
+const chunksDir = path.join(dist, 'chunks');
+for (const f of fs.existsSync(chunksDir) ? fs.readdirSync(chunksDir) : []) {
+  const full = path.join(chunksDir, f);
+  if (!written.has(full)) fs.rmSync(full, { force: true });
+}
 
 if (fs.existsSync(path.join(root, 'electron/main/main.ts'))) {
   await build({

@@ -11,6 +11,7 @@ const steps = [
   ['lint', bin('eslint'), ['electron', 'shared', 'renderer/src', 'tests']],
   ['typecheck (tsc)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
   ['typecheck (svelte-check)', bin('svelte-check'), ['--tsconfig', 'renderer/tsconfig.json', '--threshold', 'error']],
+  ['electronegativity', process.execPath, ['scripts/electronegativity.mjs']],
   ['unit + integration', bin('vitest'), ['run']],
   ['end-to-end (Chromium)', bin('vitest'), ['run', '--config', 'vitest.e2e.config.ts']],
 ];

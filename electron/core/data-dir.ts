@@ -2,14 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+function isOurPackage(dir: string): boolean {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'nstd-workbench';
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The project root: the folder holding package.json, found from this file whether it runs
- * from source (electron/core) or from the bundle (dist/).
+ * The project root: the folder holding our package.json, found from this file whether it runs
+ * from source (electron/core), from the bundle (dist/) or from the packaged app (app.asar).
  */
 export function projectRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'electron'))) return dir;
+    if (isOurPackage(dir)) return dir;
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;

@@ -87,10 +87,13 @@ export class Workbench {
     this.events.emit('*', event, payload);
   }
 
+  /**
+   * Opens `file` (creating it when `create` is given) and makes it current. The new file is
+   * opened first, so a failure leaves the current workspace open; the old one is closed once
+   * its jobs have been cancelled and their workers are gone.
+   */
   openWorkspace(file: string, create?: { name: string; analyst?: string }): Workspace {
-    this.closeWorkspaceSync();
     const ws = Workspace.open(file, create ? { create } : {});
-    this.workspace = ws;
     const jm = new JobManager(ws.db, ws.path, this.opts.workerHost, { concurrency: this.opts.concurrency ?? 1 });
     jm.on('update', (info) => {
       this.emit('job.update', info);
@@ -100,7 +103,10 @@ export class Workbench {
       }
     });
     jm.on('log', (l) => this.emit('job.log', l));
+    const previous = { jm: this.jobManager, ws: this.workspace };
+    this.workspace = ws;
     this.jobManager = jm;
+    if (previous.jm || previous.ws) void this.retire(previous.jm, previous.ws);
     try {
       rememberRecent(ws.path, ws.meta().name);
     } catch {
@@ -108,6 +114,15 @@ export class Workbench {
     }
     this.emit('workspace.changed', { what: 'workspace' });
     return ws;
+  }
+
+  /** Cancels a replaced workspace's jobs, waits for their workers, then closes its file. */
+  private async retire(jm: JobManager | null, ws: Workspace | null): Promise<void> {
+    if (jm) {
+      jm.removeAllListeners();
+      await jm.close();
+    }
+    ws?.close();
   }
 
   get current(): Workspace | null {
@@ -120,17 +135,10 @@ export class Workbench {
 
   async closeWorkspace(): Promise<void> {
     const jm = this.jobManager;
+    const ws = this.workspace;
     this.jobManager = null;
-    if (jm) await jm.close();
-    this.workspace?.close();
     this.workspace = null;
-  }
-
-  private closeWorkspaceSync(): void {
-    if (this.jobManager) void this.jobManager.close();
-    this.jobManager = null;
-    this.workspace?.close();
-    this.workspace = null;
+    await this.retire(jm, ws);
   }
 
   async close(): Promise<void> {

@@ -1,26 +1,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { APP_HOST, APP_SCHEME } from './channels';
+import { APP_CSP } from '../../shared/csp';
 
 /**
  * The app:// protocol: serves the built renderer (dist/renderer) to the window, so the app never
  * loads file:// pages. Plain Node (request in, Response out): electron only registers it.
  */
 
-/** Same policy as browser mode's pages, plus no plugins: nothing is fetched from outside the app. */
-export const APP_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { APP_CSP };
 
 /**
  * Privileges for `protocol.registerSchemesAsPrivileged` (before app ready). `standard` gives the

@@ -73,8 +73,11 @@ export function on<E extends EventName>(event: E, listener: (payload: Events[E])
 export async function filesToPaths(files: FileList | File[]): Promise<string[]> {
   const out: string[] = [];
   for (const f of Array.from(files)) {
-    const p = window.nstd?.pathForFile?.(f);
-    if (p) {
+    if (window.nstd) {
+      // The desktop app reads files where they are; one without a path (dragged from a web
+      // page) cannot be imported.
+      const p = window.nstd.pathForFile?.(f);
+      if (!p) throw new ApiError('E_INVALID', `"${f.name}" has no path on disk (dragged from a web page?). Save it to a file first, then import that file.`);
       out.push(p);
       continue;
     }
