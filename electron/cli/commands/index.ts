@@ -10,6 +10,7 @@ import { command as evaluate } from './eval';
 import { command as flows } from './flows';
 import { command as label } from './label';
 import { command as classes } from './classes';
+import { command as models } from './models';
 
 /** Every `nstd` subcommand, in the order `nstd --help` lists them. Append new ones. */
-export const commands: CliCommand[] = [serve, doctor, report, ingest, train, adapt, detect, evaluate, flows, label, classes];
+export const commands: CliCommand[] = [serve, doctor, report, ingest, train, adapt, detect, evaluate, flows, label, classes, models];
