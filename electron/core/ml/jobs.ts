@@ -120,7 +120,8 @@ export const detectJob: JobHandler<'detect'> = async (spec, ctx) => {
   const model = loadModel(db, modelId);
   if (model.pipeline.schema !== schema) throw new WorkbenchError('E_INVALID', `Model ${modelId} is for ${model.pipeline.schema} flows, not ${schema}.`);
   const total = countFlows(db, { schema, filter: spec.filter || undefined });
-  const run = db.prepare('INSERT INTO detection_runs (model_id, job_id, filter, created_at) VALUES (?, ?, ?, ?)').run(modelId, ctx.jobId, spec.filter, nowIso());
+  const jobRow = db.prepare('SELECT id FROM jobs WHERE id = ?').pluck().get(ctx.jobId) as number | undefined;
+  const run = db.prepare('INSERT INTO detection_runs (model_id, job_id, filter, created_at) VALUES (?, ?, ?, ?)').run(modelId, jobRow ?? null, spec.filter, nowIso());
   const runId = Number(run.lastInsertRowid);
   const ins = db.prepare('INSERT INTO detections (run_id, flow_id, predicted, score, novelty, attack_score) VALUES (?, ?, ?, ?, ?, ?)');
   const names = model.classes.map((c) => c.name);
