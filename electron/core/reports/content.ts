@@ -283,7 +283,9 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
  * pause between batches lets the worker hear a cancel; `signal` stops the walk.
  */
 export async function* detectionBatches(db: Db, runId: number, classes: ClassTable, signal?: AbortSignal, batch = 5000): AsyncGenerator<ReportDetection[]> {
-  const stmt = db.prepare(`${DETECTION_SELECT} WHERE d.run_id = ? AND d.id > ? ORDER BY d.id LIMIT ?`);
+  // `+d.run_id` keeps the planner on the rowid range (d.id > ?) instead of the (run_id, flow_id)
+  // index, which would sort the whole run again for every batch.
+  const stmt = db.prepare(`${DETECTION_SELECT} WHERE +d.run_id = ? AND d.id > ? ORDER BY d.id LIMIT ?`);
   let after = 0;
   for (;;) {
     if (signal?.aborted) throw new WorkbenchError('E_CANCELLED', 'Report cancelled.');
@@ -578,22 +580,26 @@ function gatherTimeline(db: Db, run: ReportRun, classes: ClassTable): Timeline |
 }
 
 function gatherTalkers(db: Db, runId: number, flaggedClasses: string[]): ReportContent['topTalkers'] {
-  const sql = (order: string): string => `
-    WITH r AS (
-      SELECT f.src_ip, f.dst_ip, f.bytes, d.predicted IN (SELECT value FROM json_each(?)) AS flagged
-      FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ?
-    ), e AS (
-      SELECT src_ip AS ip, bytes, flagged FROM r WHERE src_ip IS NOT NULL
-      UNION ALL SELECT dst_ip, bytes, flagged FROM r WHERE dst_ip IS NOT NULL AND dst_ip IS NOT src_ip
+  // One pass over the run's flows; both rankings read the same materialised aggregate.
+  const rows = db
+    .prepare(
+      `WITH r AS (
+         SELECT f.src_ip, f.dst_ip, f.bytes, d.predicted IN (SELECT value FROM json_each(?)) AS flagged
+         FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ?
+       ), e AS (
+         SELECT src_ip AS ip, bytes, flagged FROM r WHERE src_ip IS NOT NULL
+         UNION ALL SELECT dst_ip, bytes, flagged FROM r WHERE dst_ip IS NOT NULL AND dst_ip IS NOT src_ip
+       ), agg AS MATERIALIZED (
+         SELECT ip, count(*) AS flows, sum(bytes) AS bytes, sum(flagged) AS flagged FROM e GROUP BY ip
+       )
+       SELECT * FROM (SELECT 'b' AS rank, * FROM agg ORDER BY bytes DESC, flows DESC, ip LIMIT 10)
+       UNION ALL
+       SELECT * FROM (SELECT 'f' AS rank, * FROM agg WHERE flagged > 0 ORDER BY flagged DESC, bytes DESC, ip LIMIT 10)`,
     )
-    SELECT ip, count(*) AS flows, sum(bytes) AS bytes, sum(flagged) AS flagged FROM e GROUP BY ip ORDER BY ${order} LIMIT 10`;
-  const map = (rows: Record<string, unknown>[]): Talker[] =>
-    rows.map((r) => ({ ip: str(r.ip) ?? '', flows: num(r.flows) ?? 0, bytes: num(r.bytes) ?? 0, flagged: num(r.flagged) ?? 0 }));
-  const flagged = JSON.stringify(flaggedClasses);
-  return {
-    byBytes: map(db.prepare(sql('bytes DESC, flows DESC, ip')).all(flagged, runId) as Record<string, unknown>[]),
-    byFlagged: map(db.prepare(sql('flagged DESC, bytes DESC, ip')).all(flagged, runId) as Record<string, unknown>[]).filter((t) => t.flagged > 0),
-  };
+    .all(JSON.stringify(flaggedClasses), runId) as Record<string, unknown>[];
+  const map = (rank: string): Talker[] =>
+    rows.filter((r) => r.rank === rank).map((r) => ({ ip: str(r.ip) ?? '', flows: num(r.flows) ?? 0, bytes: num(r.bytes) ?? 0, flagged: num(r.flagged) ?? 0 }));
+  return { byBytes: map('b'), byFlagged: map('f') };
 }
 
 /**

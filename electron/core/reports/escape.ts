@@ -14,10 +14,15 @@ const BIDI = /[\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** One cheap test before the replacements: most values have nothing to reveal. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_REVEAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069\uFEFF\uD800-\uDFFF]/;
+
 const hex4 = (c: string): string => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
 
 /** Makes invisible and direction-changing characters visible: `<U+202E>`. */
 export function revealControls(s: string): string {
+  if (!NEEDS_REVEAL.test(s)) return s;
   return s.replace(BIDI, (c) => `<U+${hex4(c)}>`).replace(CONTROL, (c) => `<U+${hex4(c)}>`);
 }
 
@@ -89,10 +94,15 @@ export const CSV_MAX_CHARS = 32_000;
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  let s = revealControls(clip(String(v), CSV_MAX_CHARS));
+  let s = String(v);
+  if (s.length <= CSV_MAX_CHARS && CSV_PLAIN.test(s)) return s;
+  s = revealControls(clip(s, CSV_MAX_CHARS));
   if (/^[=+\-@\t\r]/.test(s) || /^[\s\u00A0\u3000]+[=+\-@]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
+
+/** A cell that needs no quoting, no neutralising and no revealing (the common case). */
+const CSV_PLAIN = /^[^=+\-@\s",\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069\uFEFF\uD800-\uDFFF\u00A0\u3000][^",\u0000-\u001F\u007F-\u009F\u061C\u200B\u200E\u200F\u2028\u2029\u202A-\u202E\u2060\u2066-\u2069\uFEFF\uD800-\uDFFF]*(?<!\s)$/;
 
 export function csvRow(cells: readonly unknown[]): string {
   return cells.map(csvCell).join(',') + '\r\n';
