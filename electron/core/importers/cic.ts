@@ -66,6 +66,8 @@ export function sniffCic(head: Buffer): string | null {
   return n >= 10 || (hasDuration && n >= 5) ? 'cic-csv' : null;
 }
 
+let lastMinute = '\u0000';
+let lastMinuteEpoch = 0;
 const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp][Mm]))?$/;
 const YMD = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$/;
 
@@ -77,7 +79,16 @@ const YMD = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$
 export function parseCicTime(s: string): number | null {
   const t = s.trim();
   if (t === '') return null;
+  // Consecutive rows share the minute: reuse its epoch and add the seconds.
+  if (t.length >= 19 && t.startsWith(lastMinute) && t[16] === ':' && t.charCodeAt(4) === 45) {
+    const sec = Number(t.slice(17));
+    if (Number.isFinite(sec) && sec >= 0 && sec < 61) return lastMinuteEpoch + sec;
+  }
   let m = YMD.exec(t);
+  if (m && m[6] !== undefined) {
+    lastMinute = t.slice(0, 16);
+    lastMinuteEpoch = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!) / 1000;
+  }
   if (m) {
     const v = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)) / 1000 + (m[7] ? +m[7] : 0);
     return Number.isFinite(v) ? v : null;

@@ -240,7 +240,9 @@ export async function importTextFile(ctx: JobContext, o: TextImportOptions): Pro
   });
   const author = (db.prepare('SELECT analyst FROM workspace WHERE id = 1').pluck().get() as string | undefined) ?? '';
   const labeler = new DatasetLabeler(db, sourceId, author, o.parser.className ? (t) => o.parser.className!(t) : undefined);
-  const writer = new FlowWriter(db, sourceId, o.parser.schema, o.batchSize ?? 5000, (rows, ids) => {
+  // Big batches: fewer commits rewrite the same index pages less often. A crash loses at most
+  // the batch in flight; readers see whole batches.
+  const writer = new FlowWriter(db, sourceId, o.parser.schema, o.batchSize ?? 20_000, (rows, ids) => {
     labeler.onBatch(rows, ids);
     o.parser.afterBatch?.(rows, ids);
   });
@@ -277,6 +279,7 @@ export async function importTextFile(ctx: JobContext, o: TextImportOptions): Pro
         throw err;
       }
       if (rec === null) return;
+      rec.labelId = labeler.classFor(rec.truth);
       consecutiveBad = 0;
       rows++;
       if (rec.ts !== null) {
@@ -328,6 +331,14 @@ export async function importTextFile(ctx: JobContext, o: TextImportOptions): Pro
     sha256 = await input.sha256();
   } catch {
     sha256 = null;
+  }
+  if (writer.written > 0) {
+    // Planner statistics (sampled, so quick): with them a filtered page picks the right index.
+    try {
+      db.exec('PRAGMA analysis_limit = 1000; ANALYZE flows; ANALYZE labels;');
+    } catch {
+      /* statistics are an optimisation */
+    }
   }
   finishSource(db, sourceId, {
     status,

@@ -29,12 +29,14 @@ export interface FlowRecord {
   /** Where the flow's packets are in the source file (for carving), encoded by the capture reader. */
   packetRefs: Uint8Array | null;
   truth: string | null;
+  /** Current label class, when the source labels its records (dataset labels; see store/labels.ts). */
+  labelId?: number | null;
 }
 
 const INSERT = `INSERT INTO flows (source_id, row_no, ts, end_ts, proto, src_ip, dst_ip, src_port, dst_port, vlan,
   community_id, packets_fwd, packets_bwd, bytes_fwd, bytes_bwd, payload_fwd, payload_bwd, frame_bytes_fwd,
-  frame_bytes_bwd, tcp_flags, app, hints, schema, features, sequence, packet_refs, truth)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  frame_bytes_bwd, tcp_flags, app, hints, schema, features, sequence, packet_refs, truth, label_id)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const blob = (a: ArrayBufferView | null): Buffer | null => (a ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : null);
 
@@ -65,7 +67,7 @@ export class FlowWriter {
           this.sourceId, f.rowNo, f.ts, f.endTs, f.proto, f.srcIp, f.dstIp, f.srcPort, f.dstPort, f.vlan,
           f.communityId, f.packetsFwd, f.packetsBwd, f.bytesFwd, f.bytesBwd, f.payloadFwd, f.payloadBwd,
           f.frameBytesFwd, f.frameBytesBwd, f.tcpFlags, f.app, f.hints, this.schema, blob(f.features),
-          blob(f.sequence), blob(f.packetRefs), f.truth,
+          blob(f.sequence), blob(f.packetRefs), f.truth, f.labelId ?? null,
         );
         ids[i] = Number(r.lastInsertRowid);
       }

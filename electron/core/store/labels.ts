@@ -311,18 +311,28 @@ export class DatasetLabeler {
     this.bump = db.prepare('UPDATE label_batches SET count = count + ? WHERE id = ?');
   }
 
-  readonly onBatch = (rows: { truth: string | null }[], ids: number[]): void => {
+  /**
+   * The class of a truth value (created when new), or null when it labels nothing. Importers
+   * put it in FlowRecord.labelId so the flow is written with its current label at once.
+   */
+  classFor(truth: string | null): number | null {
+    if (truth === null || truth === '') return null;
+    const name = this.className(truth);
+    if (name === null || name === '') return null;
+    return this.classes.resolve(name);
+  }
+
+  readonly onBatch = (rows: { truth: string | null; labelId?: number | null }[], ids: number[]): void => {
     const at = nowIso();
     let n = 0;
     for (let i = 0; i < rows.length; i++) {
-      const t = rows[i]!.truth;
-      if (t === null || t === '') continue;
-      const name = this.className(t);
-      if (name === null || name === '') continue;
+      const row = rows[i]!;
+      const preset = row.labelId !== undefined;
+      const cls = preset ? row.labelId! : this.classFor(row.truth);
+      if (cls === null) continue;
       if (this.batch === null) this.batch = newBatch(this.db, { origin: 'dataset', author: this.author, note: 'labels from the source file', sourceId: this.sourceId });
-      const cls = this.classes.resolve(name);
       this.insert.run(ids[i]!, cls, this.author, at, this.batch);
-      this.setCurrent.run(cls, ids[i]!);
+      if (!preset) this.setCurrent.run(cls, ids[i]!);
       n++;
     }
     if (n > 0 && this.batch !== null) this.bump.run(n, this.batch);
