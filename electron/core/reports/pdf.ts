@@ -79,6 +79,7 @@ export class ChromiumPdfPrinter implements PdfPrinter {
   }
 
   async print(htmlPath: string, pdfPath: string, opts: PdfOptions = {}): Promise<{ bytes: number }> {
+    if (opts.signal?.aborted) throw new WorkbenchError('E_CANCELLED', 'Report cancelled.');
     let chromium: typeof import('playwright-core').chromium;
     try {
       ({ chromium } = await import('playwright-core'));
