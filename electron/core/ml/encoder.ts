@@ -29,6 +29,9 @@ export interface WeightSpec {
 }
 
 let encoderCount = 0;
+/** Sequence branch: patches of 4 packets, then pairs of patches (32 packets -> 8 -> 4 positions). */
+const SEQ_K0 = 4;
+const SEQ_K1 = 2;
 
 /**
  * x·w with a hand-written gradient that transposes explicitly: the wasm backend's BatchMatMul
@@ -45,6 +48,20 @@ export const linear = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.G
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * relu(strided conv1d(x, w) + b) with kernel = stride: a reshape into patches and one matrix
+ * product. The wasm backend has no gradient kernel for conv1d (Conv2DBackpropFilter), and a
+ * patch convolution is cheap enough for the detection rate targets.
+ * x [n, L, C], w [k*C, F] -> [n, L/k, F].
+ */
+function patchConv(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor, k: number): tf.Tensor3D {
+  const [n, L, C] = x.shape;
+  const P = Math.floor(L / k);
+  const cut = P * k === L ? x : (tf.slice(x, [0, 0, 0], [n, P * k, C]) as tf.Tensor3D);
+  const y = linear(tf.reshape(cut, [n * P, k * C]) as tf.Tensor2D, w);
+  return tf.reshape(tf.relu(tf.add(y, b)), [n, P, w.shape[1]]) as tf.Tensor3D;
+}
 
 export class Encoder {
   readonly vars = new Map<string, tf.Variable>();
@@ -79,9 +96,9 @@ export class Encoder {
       joint += c.specHidden;
     }
     if (c.seq) {
-      he(c.seqKernel * c.seq.channels, [c.seqKernel, c.seq.channels, c.seqFilters], 'seq0/w');
+      he(SEQ_K0 * c.seq.channels, [SEQ_K0 * c.seq.channels, c.seqFilters], 'seq0/w');
       zeros(c.seqFilters, 'seq0/b');
-      he(c.seqKernel * c.seqFilters, [c.seqKernel, c.seqFilters, c.seqFilters], 'seq1/w');
+      he(SEQ_K1 * c.seqFilters, [SEQ_K1 * c.seqFilters, c.seqFilters], 'seq1/w');
       zeros(c.seqFilters, 'seq1/b');
       joint += 2 * c.seqFilters;
     }
@@ -100,31 +117,54 @@ export class Encoder {
     return this.vars.get(name)!;
   }
 
-  /** Embeds scaled rows [n, inputDim] -> [n, embedDim]. Call inside tf.tidy. */
-  apply(x: tf.Tensor2D, params?: Map<string, tf.Tensor>): tf.Tensor2D {
+  /**
+   * Embeds scaled host rows [rows, inputDim] -> [rows, embedDim]. Call inside tf.tidy. The
+   * row blocks (statistical | spectral | sequence) are split on the host: tf.slice is slow on
+   * the wasm backend.
+   */
+  applyHost(x: Float32Array, rows: number, params?: Map<string, tf.Tensor>): tf.Tensor2D {
+    const c = this.config;
+    if (!c.specDim && !c.seq) return this.applyParts({ stat: tf.tensor2d(x.subarray(0, rows * c.statDim), [rows, c.statDim]) }, params);
+    const D = this.inputDim;
+    const S = c.seq ? c.seq.len * c.seq.channels : 0;
+    const stat = new Float32Array(rows * c.statDim);
+    const spec = c.specDim ? new Float32Array(rows * c.specDim) : null;
+    const seq = S ? new Float32Array(rows * S) : null;
+    for (let r = 0; r < rows; r++) {
+      const o = r * D;
+      stat.set(x.subarray(o, o + c.statDim), r * c.statDim);
+      if (spec) spec.set(x.subarray(o + c.statDim, o + c.statDim + c.specDim), r * c.specDim);
+      if (seq) seq.set(x.subarray(o + c.statDim + c.specDim, o + D), r * S);
+    }
+    return this.applyParts(
+      {
+        stat: tf.tensor2d(stat, [rows, c.statDim]),
+        spec: spec ? tf.tensor2d(spec, [rows, c.specDim]) : undefined,
+        seq: seq && c.seq ? tf.tensor3d(seq, [rows, c.seq.len, c.seq.channels]) : undefined,
+      },
+      params,
+    );
+  }
+
+  applyParts(t: { stat: tf.Tensor2D; spec?: tf.Tensor2D; seq?: tf.Tensor3D }, params?: Map<string, tf.Tensor>): tf.Tensor2D {
     const p = (name: string): tf.Tensor => params?.get(name) ?? this.v(name);
     const c = this.config;
-    const n = x.shape[0];
     const parts: tf.Tensor2D[] = [];
-    let h: tf.Tensor2D = c.specDim > 0 || c.seq ? (tf.slice(x, [0, 0], [n, c.statDim]) as tf.Tensor2D) : x;
+    let h: tf.Tensor2D = t.stat;
     for (let i = 0; i < c.hidden.length; i++) {
       h = tf.relu(tf.add(linear(h, p(`stat${i}/w`) as tf.Tensor2D), p(`stat${i}/b`))) as tf.Tensor2D;
     }
     parts.push(h);
-    if (c.specDim > 0) {
-      const s = tf.slice(x, [0, c.statDim], [n, c.specDim]) as tf.Tensor2D;
-      parts.push(tf.relu(tf.add(linear(s, p('spec/w') as tf.Tensor2D), p('spec/b'))) as tf.Tensor2D);
+    if (c.specDim > 0 && t.spec) {
+      parts.push(tf.relu(tf.add(linear(t.spec, p('spec/w') as tf.Tensor2D), p('spec/b'))) as tf.Tensor2D);
     }
-    if (c.seq) {
-      const off = c.statDim + c.specDim;
-      const s = tf.reshape(tf.slice(x, [0, off], [n, c.seq.len * c.seq.channels]), [n, c.seq.len, c.seq.channels]) as tf.Tensor3D;
-      let q = tf.relu(tf.add(tf.conv1d(s, p('seq0/w') as tf.Tensor3D, 1, 'same'), p('seq0/b'))) as tf.Tensor3D;
-      q = tf.relu(tf.add(tf.conv1d(q, p('seq1/w') as tf.Tensor3D, 1, 'same'), p('seq1/b'))) as tf.Tensor3D;
+    if (c.seq && t.seq) {
+      let q = patchConv(t.seq, p('seq0/w') as tf.Tensor2D, p('seq0/b'), SEQ_K0);
+      q = patchConv(q, p('seq1/w') as tf.Tensor2D, p('seq1/b'), SEQ_K1);
       parts.push(tf.mean(q, 1) as tf.Tensor2D, tf.max(q, 1) as tf.Tensor2D);
     }
     const joint = parts.length === 1 ? parts[0]! : (tf.concat(parts, 1) as tf.Tensor2D);
-    const stat = c.specDim > 0 || c.seq ? (tf.slice(x, [0, 0], [n, c.statDim]) as tf.Tensor2D) : x;
-    return tf.add(tf.add(linear(joint, p('out/w') as tf.Tensor2D), p('out/b')), linear(stat, p('skip/w') as tf.Tensor2D)) as tf.Tensor2D;
+    return tf.add(tf.add(linear(joint, p('out/w') as tf.Tensor2D), p('out/b')), linear(t.stat, p('skip/w') as tf.Tensor2D)) as tf.Tensor2D;
   }
 
   /** Embeds a host matrix in chunks; returns [rows * embedDim]. */
@@ -134,7 +174,7 @@ export class Encoder {
     const out = new Float32Array(rows * E);
     for (let r = 0; r < rows; r += chunk) {
       const n = Math.min(chunk, rows - r);
-      const t = tf.tidy(() => this.apply(tf.tensor2d(x.subarray(r * D, (r + n) * D), [n, D])));
+      const t = tf.tidy(() => this.applyHost(x.subarray(r * D, (r + n) * D), n));
       out.set(t.dataSync() as Float32Array, r * E);
       t.dispose();
     }

@@ -100,10 +100,10 @@ export async function metaTrain(
       const sup = gather(x, eps, 'support');
       const qry = gather(x, eps, 'query');
       const episodeLoss = (useQuery: boolean) => () => {
-        const s = enc.apply(tf.tensor2d(sup, [B * N * K, D]));
+        const s = enc.applyHost(sup, B * N * K);
         const s3 = tf.reshape(s, [B, N * K, -1]) as tf.Tensor3D;
         if (!useQuery) return protoLoss(s3, s3, N, K, targetsSup);
-        const q = enc.apply(tf.tensor2d(qry, [B * N * Q, D]));
+        const q = enc.applyHost(qry, B * N * Q);
         return protoLoss(s3, tf.reshape(q, [B, N * Q, -1]) as tf.Tensor3D, N, K, targets);
       };
       let lossV: number;

@@ -4,6 +4,8 @@ import { trainModel, type LabelledData } from '../../../electron/core/ml/model';
 import { runEvaluation } from '../../../electron/core/ml/evaluate';
 import { takeRows } from '../../../electron/core/ml/matrix';
 import { classCentres, synthFlows } from '../../fixtures/ml/synthetic-flows';
+import { Encoder, defaultEncoderConfig } from '../../../electron/core/ml/encoder';
+import { metaTrain, defaultMetaOptions } from '../../../electron/core/ml/meta-train';
 
 /** Real tfjs training on small generated data: the engine learns, adapts and flags the unknown. */
 
@@ -22,7 +24,7 @@ describe('meta-learning engine on generated flows', () => {
   const all = synthFlows({ classes: 9, perClass: 160, seed: 11, corrupt: 0.002 }, centres);
 
   it('the meta-learner beats the kNN baseline on a held-out class', async () => {
-    const opts = { novel: ['attack8', 'attack7'], benign: 'benign', distractors: [], perClass: 120, benignRatio: 2, pool: 150, shots: [5], repeats: 2, seed: 3 };
+    const opts = { novel: ['attack8', 'attack7'], benign: 'benign', distractors: [], perClass: 120, benignRatio: 2, pool: 150, shots: [5], repeats: 1, seed: 3 };
     const proto = await runEvaluation(all, { ...opts, algorithm: 'protonet', hyper: { episodes: 600 } });
     const knn = await runEvaluation(all, { ...opts, algorithm: 'knn' });
     const f1 = (r: typeof proto): number => r.results.reduce((s, x) => s + x.f1.mean, 0) / r.results.length;
@@ -79,5 +81,20 @@ describe('meta-learning engine on generated flows', () => {
       expect(adapted.classes).toHaveLength(5);
       model.dispose();
     }
+  });
+
+  it('trains the pcap encoder (statistical + spectral + packet-sequence branches) on this backend', async () => {
+    const cfg = defaultEncoderConfig({ stat: 20, spec: 8 }, { len: 32, channels: 3 });
+    const enc = new Encoder(cfg, 1);
+    const D = enc.inputDim;
+    const rows = 200;
+    const x = new Float32Array(rows * D);
+    const y = Int32Array.from({ length: rows }, (_, i) => i % 4);
+    // The class is only visible in the packet sequence.
+    for (let i = 0; i < rows; i++) for (let t = 0; t < 32; t++) x[i * D + 28 + t * 3] = Math.sin(t * (y[i]! + 1)) + (i % 7) * 0.05;
+    const curve = await metaTrain(enc, { data: x, rows, cols: D }, y, { ...defaultMetaOptions, ways: 4, shots: 3, queries: 5, episodes: 160, lr: 3e-3 });
+    expect(curve[curve.length - 1]!.accuracy).toBeGreaterThan(0.6);
+    expect(enc.embed(x, rows)).toHaveLength(rows * cfg.embedDim);
+    enc.dispose();
   });
 });
