@@ -105,7 +105,8 @@ export function confusionChart(classes: string[], matrix: number[][]): SafeHtml 
   const n = classes.length;
   const cell = n > 12 ? 18 : 30;
   const labelW = 130;
-  const top = 110;
+  const longest = Math.max(...classes.map((c) => Math.min(22, c.length)), 1);
+  const top = Math.round(16 + longest * 5.5);
   const width = labelW + n * cell + 10;
   const height = top + n * cell + 10;
   const parts: SafeHtml[] = [];
@@ -122,7 +123,7 @@ export function confusionChart(classes: string[], matrix: number[][]): SafeHtml 
       parts.push(
         html`<rect x="${labelW + j * cell}" y="${top + i * cell}" width="${cell - 1}" height="${cell - 1}" fill="${fill}" fill-opacity="${(0.06 + share * 0.94).toFixed(3)}"><title>${text(classes[i], 100)} → ${text(classes[j], 100)}: ${fmtInt(v)}</title></rect>`,
       );
-      if (cell >= 24 && v > 0) parts.push(html`<text x="${r1(labelW + j * cell + cell / 2)}" y="${r1(top + i * cell + cell / 2 + 4)}" text-anchor="middle" class="val">${v >= 1000 ? `${Math.round(v / 1000)}k` : fmtInt(v)}</text>`);
+      if (cell >= 24 && v > 0) parts.push(html`<text x="${r1(labelW + j * cell + cell / 2)}" y="${r1(top + i * cell + cell / 2 + 4)}" text-anchor="middle" class="${share > 0.55 ? 'inv' : 'val'}">${v >= 1000 ? `${Math.round(v / 1000)}k` : fmtInt(v)}</text>`);
     });
   });
   return html`<svg class="chart" role="img" aria-label="Confusion matrix (rows: true class, columns: predicted)" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts}</svg>`;

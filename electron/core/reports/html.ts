@@ -42,6 +42,7 @@ tr.dismissed td { color: #7b868f; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: 6px 0 4px; }
 svg text.lbl { font-size: 11px; fill: #1b1f23; }
 svg text.val { font-size: 10px; fill: #4d5a63; }
+svg text.inv { font-size: 10px; fill: #fff; }
 .small { font-size: 8.5pt; }
 .nowrap { white-space: nowrap; }
 footer { margin-top: 30px; font-size: 8.5pt; color: #5f6a72; border-top: 1px solid #cfd6dc; padding-top: 6px; }
