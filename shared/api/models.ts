@@ -73,6 +73,7 @@ export interface DetectionRow {
   reviewer: string | null;
   note: string;
   reviewedAt: string | null;
+  /** The flow's row, keyed by filter field names (id, ts, end, ip.src, src.port, ...). */
   flow: Record<string, string | number | null>;
 }
 
@@ -143,7 +144,7 @@ export const modelsMethods = {
   'detections.page': method(
     z.object({
       runId: Id.optional(),
-      sort: z.enum(['score', 'novelty', 'attack']).default('novelty'),
+      sort: z.enum(['score', 'novelty', 'attack']).default('score'),
       /** Unknown (open-set) detections first. */
       unknownFirst: z.boolean().default(false),
       verdict: z.enum(['new', 'confirmed', 'dismissed', 'relabelled', 'all']).default('all'),
@@ -162,7 +163,7 @@ export const modelsMethods = {
       reviewer: z.string().max(200).optional(),
     }),
   ).returns<DetectionRow>(),
-  'detections.timeline': method(z.object({ runId: Id, buckets: z.number().int().min(1).max(2000).default(120) })).returns<{
+  'detections.timeline': method(z.object({ runId: Id.optional(), buckets: z.number().int().min(1).max(2000).default(100) })).returns<{
     t0: number;
     width: number;
     series: { name: string; counts: number[] }[];

@@ -57,19 +57,20 @@ function toDetection(r: DetRow): DetectionRow {
     reviewedAt: r.reviewed_at,
     flow: {
       id: r.flow_id,
+      source: r.f_source_id,
       ts: r.f_ts,
-      end_ts: r.f_end_ts,
+      end: r.f_end_ts,
+      duration: r.f_ts !== null && r.f_end_ts !== null ? r.f_end_ts - r.f_ts : null,
       proto: r.f_proto,
-      src_ip: r.f_src_ip,
-      src_port: r.f_src_port,
-      dst_ip: r.f_dst_ip,
-      dst_port: r.f_dst_port,
+      'ip.src': r.f_src_ip,
+      'src.port': r.f_src_port,
+      'ip.dst': r.f_dst_ip,
+      'dst.port': r.f_dst_port,
       packets: r.f_packets,
       bytes: r.f_bytes,
       app: r.f_app,
-      truth: r.f_truth,
-      source: r.f_source_id,
       label: r.f_label,
+      truth: r.f_truth,
     },
   };
 }
@@ -165,7 +166,8 @@ export const modelsHandlers: Handlers<typeof modelsMethods> = {
 
   'detections.timeline': (p, ctx) => {
     const db = ctx.ws().db;
-    const span = db.prepare('SELECT min(f.ts) AS t0, max(f.ts) AS t1 FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ?').get(p.runId) as { t0: number | null; t1: number | null };
+    const runId = p.runId ?? latestRun(db);
+    const span = db.prepare('SELECT min(f.ts) AS t0, max(f.ts) AS t1 FROM detections d JOIN flows f ON f.id = d.flow_id WHERE d.run_id = ?').get(runId) as { t0: number | null; t1: number | null };
     if (span.t0 === null || span.t1 === null) return { t0: 0, width: 0, series: [] };
     const width = Math.max((span.t1 - span.t0) / p.buckets, 1e-6);
     const rows = db
@@ -173,7 +175,7 @@ export const modelsHandlers: Handlers<typeof modelsMethods> = {
         `SELECT d.predicted AS name, min(CAST((f.ts - ?) / ? AS INTEGER), ?) AS b, count(*) AS n FROM detections d JOIN flows f ON f.id = d.flow_id
          WHERE d.run_id = ? AND f.ts IS NOT NULL GROUP BY d.predicted, b`,
       )
-      .all(span.t0, width, p.buckets - 1, p.runId) as { name: string; b: number; n: number }[];
+      .all(span.t0, width, p.buckets - 1, runId) as { name: string; b: number; n: number }[];
     const series = new Map<string, number[]>();
     for (const r of rows) {
       if (!series.has(r.name)) series.set(r.name, new Array<number>(p.buckets).fill(0));

@@ -85,7 +85,10 @@ describe('ML on a workspace', () => {
     expect(det.counts.attack5 ?? 0).toBeGreaterThan(60);
 
     // Review queue: keyset pages cover every detection exactly once, unknown first when asked.
-    const sctx: ServiceContext = { ws: () => ws, jobs: () => { throw new Error('no jobs here'); }, emit: () => undefined, host: 'cli' };
+    const none = (): never => {
+      throw new Error('not used here');
+    };
+    const sctx: ServiceContext = { ws: () => ws, jobs: none, emit: () => undefined, host: 'cli', openWorkspace: none, closeWorkspace: none };
     const seen = new Set<number>();
     let after: string | null = null;
     let firstKnown = false;
