@@ -34,17 +34,21 @@ class Analysis {
   }
 
   colourOf(name: string | null | undefined): string {
-    if (!name) return '#9aa3b0';
+    if (!name || name === 'unlabelled' || name === 'unknown') return GREY;
     return this.classes.find((c) => c.name === name)?.colour ?? hashColour(name);
   }
 }
 
+const GREY = '#9aa3b0';
+/** Distinct colours (Tableau 10 without its grey) for names without a class colour. */
+const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f'];
+
 /** A stable colour for names that have no class colour (predictions, sources). */
 export function hashColour(name: string): string {
+  if (name === 'unknown' || name === 'unlabelled') return GREY;
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
-  const hue = (h >>> 0) % 360;
-  return `hsl(${hue} 65% 50%)`;
+  return PALETTE[(h >>> 0) % PALETTE.length]!;
 }
 
 export const analysis = new Analysis();
