@@ -2,7 +2,8 @@
  * Zeek conn.log, as TSV (#separator/#fields/#types header) or JSON lines (one object per line,
  * dotted keys such as "id.orig_h", or nested "id" objects). Other Zeek logs (dns, ssl...) are
  * not flow records and are not claimed by sniff. A `label` / `detailed-label` column
- * (IoT-23 style) becomes the dataset label.
+ * (IoT-23 style) becomes the dataset label. A conn record without endpoint fields (a log
+ * written with a field subset) is still a flow, with an empty 5-tuple.
  */
 import { zeekConnFeatures, zeekConnStates, zeekProtos, zeekServices, categoryIndex } from './schemas';
 import { LineError, canonicalIp, communityIdOf, counter, emptyRecord, headLines, newCellStats, numCell, protoByName, type CellStats, type LineParser } from './text';
@@ -169,7 +170,6 @@ export function zeekTsvParser(): LineParser {
         return null;
       }
       if (fields === null) throw new LineError('a record comes before the #fields header line');
-      if (!col.has('id.orig_h')) throw new LineError('#fields has no id.orig_h (nor addr-typed columns): not a conn.log');
       const cells = text.split(sep);
       if (cells.length !== fields.length) {
         throw new LineError(`expected ${fields.length} fields separated by ${JSON.stringify(sep)}, found ${cells.length}${cells.length < fields.length ? ' (truncated line or wrong separator?)' : ''}`);
@@ -213,7 +213,6 @@ export function zeekJsonParser(): LineParser {
         if (Array.isArray(v)) return v.join(',');
         return String(v);
       };
-      if (get('id.orig_h') === undefined) throw new LineError('the record has no id.orig_h: not a conn record');
       return connRecord(get, rowNo, stats, epochOrIso, counts);
     },
     extraStats: () => ({ unparsedTimestamps: counts.badTime, otherPaths: skipped }),
