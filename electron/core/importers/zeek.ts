@@ -1,5 +1,6 @@
 /**
- * Zeek conn.log, as TSV (#separator/#fields/#types header) or JSON lines (one object per line,
+ * Zeek conn.log, as TSV (#separator/#fields/#types header, or zeek-cut output with a plain
+ * header line of field names) or JSON lines (one object per line,
  * dotted keys such as "id.orig_h", or nested "id" objects). Other Zeek logs (dns, ssl...) are
  * not flow records and are not claimed by sniff. A `label` / `detailed-label` column
  * (IoT-23 style) becomes the dataset label. A conn record without endpoint fields (a log
@@ -10,6 +11,20 @@ import { LineError, canonicalIp, communityIdOf, counter, emptyRecord, headLines,
 import { parseTimeValue } from '../../../shared/filter/parse';
 import type { FlowRecord } from '../store/flow-writer';
 
+/** Field names of conn.log (Zeek 3..7, with common additions). */
+const CONN_FIELDS = new Set(
+  'ts uid id.orig_h id.orig_p id.resp_h id.resp_p id.vlan id.vlan_inner proto service duration orig_bytes resp_bytes conn_state local_orig local_resp missed_bytes history orig_pkts orig_ip_bytes resp_pkts resp_ip_bytes tunnel_parents ip_proto vlan inner_vlan orig_l2_addr resp_l2_addr community_id label detailed-label app'.split(' '),
+);
+
+/**
+ * A header line of zeek-cut style output ("uid<TAB>service<TAB>history"): every cell a conn.log
+ * field name, with uid or the originator address among them.
+ */
+export function isConnHeader(line: string): boolean {
+  const cells = line.split('\t');
+  return cells.length > 0 && cells.every((c) => CONN_FIELDS.has(c)) && (cells.includes('uid') || cells.includes('id.orig_h') || cells.includes('history'));
+}
+
 export function sniffZeek(head: Buffer): string | null {
   const lines = headLines(head, 40);
   const fields = lines.find((l) => l.startsWith('#fields'));
@@ -18,6 +33,8 @@ export function sniffZeek(head: Buffer): string | null {
     const isConn = lines.some((l) => /^#path\s+conn\s*$/.test(l)) || (f.includes('conn_state') && f.includes('id.orig_h'));
     return isConn ? 'zeek-conn-tsv' : null;
   }
+  const firstData = lines.find((l) => l.trim() !== '' && !l.startsWith('#'));
+  if (firstData !== undefined && !firstData.trimStart().startsWith('{')) return isConnHeader(firstData) ? 'zeek-conn-tsv' : null;
   const first = lines.find((l) => l.trim() !== '');
   if (!first || !first.trimStart().startsWith('{')) return null;
   try {
@@ -169,7 +186,16 @@ export function zeekTsvParser(): LineParser {
         }
         return null;
       }
-      if (fields === null) throw new LineError('a record comes before the #fields header line');
+      if (fields === null) {
+        if (isConnHeader(text)) {
+          // zeek-cut output: a plain header line of field names
+          fields = text.split('\t');
+          sep = '\t';
+          col = new Map(fields.map((f, i) => [f, i]));
+          return null;
+        }
+        throw new LineError('a record comes before the #fields header line');
+      }
       const cells = text.split(sep);
       if (cells.length !== fields.length) {
         throw new LineError(`expected ${fields.length} fields separated by ${JSON.stringify(sep)}, found ${cells.length}${cells.length < fields.length ? ' (truncated line or wrong separator?)' : ''}`);

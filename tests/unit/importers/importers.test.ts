@@ -246,6 +246,21 @@ describe('details', () => {
     ws.close();
   });
 
+  it('Zeek: zeek-cut output (a plain header line) and renamed endpoint fields are conn records too', async () => {
+    const cut = write('cut.log', 'uid\tid.orig_h\tid.resp_h\tid.resp_p\tservice\thistory\nC1\t10.0.0.1\t10.0.0.2\t80\thttp\tShADadFf\nC2\t10.0.0.1\t10.0.0.3\t443\tssl\tS\n');
+    expect(sniffFlowLog(await readHead(cut))).toBe('zeek-conn-tsv');
+    const r = await run(cut, 'zeek-conn-tsv');
+    expect(r.res.flows).toBe(2);
+    expect(r.ws.db.prepare('SELECT dst_ip, dst_port, app FROM flows ORDER BY id').all()).toEqual([
+      { dst_ip: '10.0.0.2', dst_port: 80, app: 'http' },
+      { dst_ip: '10.0.0.3', dst_port: 443, app: 'ssl' },
+    ]);
+    r.ws.close();
+    // a dns.log is not a flow log
+    expect(sniffFlowLog(Buffer.from('#separator \\x09\n#path\tdns\n#fields\tts\tuid\tid.orig_h\tquery\n'))).toBeNull();
+    expect(sniffFlowLog(Buffer.from('uid\tquery\tqtype\n'))).toBeNull();
+  });
+
   it('an unknown format is refused with the list of formats', async () => {
     const { ctx, ws } = testContext(`u${seq++}.nstd`);
     await expect(importFlowLog(ctx, write('x', 'a'), 'pdf')).rejects.toThrow(/not a flow-log format.*cic-csv/);
