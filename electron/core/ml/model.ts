@@ -103,7 +103,7 @@ export interface AdaptOptions {
 
 const REPLAY_PER_CLASS = 100;
 /** Share of other classes' held-out flows an adapted class may take (its calibrated FPR). */
-const ACCEPT_FPR = 0.005;
+const ACCEPT_FPR = 0.002;
 const MAX_BIAS = Math.log(8);
 
 /**
