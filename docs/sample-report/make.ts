@@ -57,17 +57,19 @@ try {
     notes: 'Sample case made by docs/sample-report/make.ts from a capture the project generates (seed 11).\nBase classes Benign and PortScan labelled by filter; SYNFlood taught from 5 flows.',
   });
   const [run] = await wb.invoke('detections.runs', { limit: 1 });
-  const page = await wb.invoke('detections.page', { runId: run!.id, sort: 'attack', limit: 50 });
-  const flagged = page.rows.filter((d) => d.predicted !== 'Benign');
-  for (const [i, d] of flagged.slice(0, 12).entries()) {
-    const confirm = d.predicted === 'SYNFlood' || i % 3 !== 2;
-    await wb.invoke('detections.review', {
-      id: d.id,
-      verdict: confirm ? 'confirmed' : 'dismissed',
-      reviewer: 'Ada Analyst',
-      note: confirm ? `Matches the ${d.predicted} pattern; source checked against the firewall log.` : 'Expected traffic from the vulnerability scanner.',
-    });
+  // The analyst reviews the top of each flagged class: confirms the flood and most of the scan,
+  // dismisses two novel flows as known-good, relabels one.
+  const top = async (predicted: string, n: number) =>
+    (await wb.invoke('detections.page', { runId: run!.id, predicted, sort: 'attack', unknownFirst: true, limit: n })).rows;
+  const review = (id: number, verdict: 'confirmed' | 'dismissed' | 'relabelled', note: string, className?: string) =>
+    wb.invoke('detections.review', { id, verdict, reviewer: 'Ada Analyst', note, ...(className ? { className } : {}) });
+  for (const d of await top('SYNFlood', 6)) await review(d.id, 'confirmed', 'SYN-only flow to 192.168.1.80:80, part of the flood seen from 10:00:00; no handshake completes.');
+  for (const [i, d] of (await top('PortScan', 4)).entries()) {
+    await review(d.id, i < 3 ? 'confirmed' : 'dismissed', i < 3 ? 'Probe of the 192.168.9.0/29 sweep (SYN answered by RST).' : 'Health check from the load balancer, not the scanner.');
   }
+  const novel = await top('unknown', 3);
+  for (const d of novel.slice(0, 2)) await review(d.id, 'dismissed', 'Novel but benign: backup job to the file server.');
+  if (novel[2]) await review(novel[2].id, 'relabelled', 'UDP burst to 192.168.1.99:9999: the UDP flood, not yet a class of the model.', 'UDPFlood');
 } finally {
   await wb.close();
 }

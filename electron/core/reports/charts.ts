@@ -69,7 +69,7 @@ export function timelineChart(t: Timeline): SafeHtml {
     const ha = (b.attack / flaggedMax) * hTop;
     const hu = (b.unknown / flaggedMax) * hTop;
     const base = y0 + hTop;
-    const tip = `${fmtTime(b.start, false)}: ${fmtInt(b.attack)} attack, ${fmtInt(b.unknown)} unknown, ${fmtInt(b.benign)} benign`;
+    const tip = `${fmtTime(b.start, t.bucketSeconds < 1)}: ${fmtInt(b.attack)} attack, ${fmtInt(b.unknown)} unknown, ${fmtInt(b.benign)} benign`;
     if (ha > 0) parts.push(html`<rect x="${r1(x)}" y="${r1(base - ha)}" width="${r1(w)}" height="${r1(ha)}" fill="${KIND_COLOURS.attack}"><title>${tip}</title></rect>`);
     if (hu > 0) parts.push(html`<rect x="${r1(x)}" y="${r1(base - ha - hu)}" width="${r1(w)}" height="${r1(hu)}" fill="${KIND_COLOURS.unknown}"><title>${tip}</title></rect>`);
     const total = b.attack + b.unknown + b.benign;
@@ -77,12 +77,14 @@ export function timelineChart(t: Timeline): SafeHtml {
     if (ht > 0) parts.push(html`<rect x="${r1(x)}" y="${r1(y1 + botH - ht)}" width="${r1(w)}" height="${r1(ht)}" fill="${KIND_COLOURS.benign}"><title>${tip}</title></rect>`);
   });
   const end = t.start + n * t.bucketSeconds;
-  parts.push(html`<text x="${left}" y="${height - 6}" class="val">${fmtTime(t.start, false)}</text>`);
-  parts.push(html`<text x="${left + plotW}" y="${height - 6}" text-anchor="end" class="val">${fmtTime(end, false)}</text>`);
+  const ms = t.bucketSeconds < 1;
+  parts.push(html`<text x="${left}" y="${height - 6}" class="val">${fmtTime(t.start, ms)}</text>`);
+  parts.push(html`<text x="${left + plotW}" y="${height - 6}" text-anchor="end" class="val">${fmtTime(end, ms)}</text>`);
   return html`<svg class="chart" role="img" aria-label="Time-line of detections" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">${parts}</svg>`;
 }
 
 function bucketName(s: number): string {
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
   if (s % 86400 === 0) return s === 86400 ? 'day' : `${s / 86400} days`;
   if (s % 3600 === 0) return s === 3600 ? 'hour' : `${s / 3600} hours`;
   if (s % 60 === 0) return s === 60 ? 'minute' : `${s / 60} minutes`;

@@ -557,11 +557,11 @@ function gatherRun(db: Db, row: RunRow, classes: ClassTable): ReportRun {
   };
 }
 
-const NICE_BUCKETS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000, 31536000];
+const NICE_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800, 2592000, 31536000];
 
 function gatherTimeline(db: Db, run: ReportRun, classes: ClassTable): Timeline | null {
   if (run.timeFirst === null || run.timeLast === null) return null;
-  const spanS = Math.max(1, run.timeLast - run.timeFirst);
+  const spanS = Math.max(0.01, run.timeLast - run.timeFirst);
   const bucketSeconds = NICE_BUCKETS.find((b) => spanS / b <= 72) ?? Math.ceil(spanS / 72);
   const start = Math.floor(run.timeFirst / bucketSeconds) * bucketSeconds;
   const n = Math.min(100, Math.floor((run.timeLast - start) / bucketSeconds) + 1);

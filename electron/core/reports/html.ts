@@ -32,7 +32,7 @@ td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabul
 td.mono, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.5pt; }
 tr.confirmed td:first-child { border-left: 4px solid ${KIND_COLOURS.attack}; }
 tr.dismissed td { color: #7b868f; }
-.verdict { font-weight: 600; }
+.verdict { font-weight: 600; overflow-wrap: normal; word-break: normal; }
 .k-attack { color: ${KIND_COLOURS.attack}; }
 .k-unknown { color: ${KIND_COLOURS.unknown}; }
 .k-benign { color: #4d5a63; }
@@ -67,6 +67,9 @@ export function contentSecurityPolicy(style = STYLE): string {
 const swatch = (fill: string): SafeHtml =>
   html`<svg class="swatch" viewBox="0 0 9 9" width="9" height="9" xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" fill="${fill}"/></svg>`;
 
+/** Milliseconds matter when the whole span is under a minute. */
+const shortSpan = (a: number | null, b: number | null): boolean => a !== null && b !== null && b - a < 60;
+
 const kindClass = (k: string): string => (k === 'attack' ? 'k-attack' : k === 'unknown' ? 'k-unknown' : 'k-benign');
 
 function sourcesSection(sources: ReportSource[]): SafeHtml {
@@ -79,7 +82,7 @@ function sourcesSection(sources: ReportSource[]): SafeHtml {
       <td class="mono hash">${s.sha256 ?? html`<span class="muted">not computed</span>`}</td>
       <td class="n">${fmtInt(s.packets)}</td>
       <td class="n">${fmtInt(s.flowCount)}</td>
-      <td class="small">${fmtTime(s.timeFirst, false)}${s.timeLast !== null ? html`<br>${fmtTime(s.timeLast, false)}` : ''}</td>
+      <td class="small">${fmtTime(s.timeFirst, shortSpan(s.timeFirst, s.timeLast))}${s.timeLast !== null ? html`<br>${fmtTime(s.timeLast, shortSpan(s.timeFirst, s.timeLast))}` : ''}</td>
       <td class="nowrap">${s.status}</td>
     </tr>`,
   );
@@ -133,7 +136,7 @@ function runSection(c: ReportContent): SafeHtml {
   return html`
     <table><tbody>
       <tr><th>Run</th><td>#${r.id}, ${r.createdAt}</td><th>Model</th><td>${c.model ? html`${c.model.name} <span class="muted">#${c.model.id}</span>` : r.modelId ?? ''}</td></tr>
-      <tr><th>Filter</th><td class="mono">${r.filter || html`<span class="muted">all flows</span>`}</td><th>Traffic span</th><td>${fmtTime(r.timeFirst, false)}${r.timeLast !== null && r.timeFirst !== null ? html` → ${fmtTime(r.timeLast, false)} (${fmtDuration(r.timeLast - r.timeFirst)})` : ''}</td></tr>
+      <tr><th>Filter</th><td class="mono">${r.filter || html`<span class="muted">all flows</span>`}</td><th>Traffic span</th><td>${fmtTime(r.timeFirst, shortSpan(r.timeFirst, r.timeLast))}${r.timeLast !== null && r.timeFirst !== null ? html` → ${fmtTime(r.timeLast, shortSpan(r.timeFirst, r.timeLast))} (${fmtDuration(r.timeLast - r.timeFirst)})` : ''}</td></tr>
     </tbody></table>
     ${classBarChart(r.classes)}
     <table><thead><tr><th>Predicted class</th><th>Kind</th><th class="n">Detections</th><th class="n">Confirmed</th><th class="n">Relabelled</th><th class="n">Dismissed</th><th class="n">Not reviewed</th><th class="n">Mean score</th></tr></thead><tbody>${rows}</tbody></table>`;
