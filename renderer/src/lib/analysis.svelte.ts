@@ -4,7 +4,8 @@
  * and the filter last applied in the Flows view.
  */
 import { app } from './state.svelte';
-import { call, has, type ClassInfo } from './contract';
+import { invoke } from './api';
+import { has, type ClassInfo } from './contract';
 
 class Analysis {
   classes = $state.raw<ClassInfo[]>([]);
@@ -26,7 +27,7 @@ class Analysis {
       return;
     }
     try {
-      this.classes = await call<ClassInfo[]>('classes.list', {});
+      this.classes = await invoke('classes.list', {});
       this.classesError = null;
     } catch (err) {
       this.classesError = (err as Error).message;
