@@ -11,6 +11,8 @@ import { openApp, type Session } from './harness';
 import { tmpDir } from '../helpers/tmp';
 import { synthesizeFile } from '../../electron/core/capture/synth';
 
+/** The machine is shared: UI updates wait for the server, so polls get room. */
+const WAIT = { timeout: 20_000 };
 const K = 5;
 const ATTACK = 'SYN flood';
 /** One unanswered SYN to port 80: the generator's SYN-flood flows. */
@@ -53,7 +55,7 @@ describe('the analyst loop in Chromium', () => {
     await page.getByTestId('create-name').fill('Loop case: SYN flood on 192.168.1.80');
     await page.getByTestId('create-analyst').fill('E2E analyst');
     await page.getByTestId('create-submit').click();
-    await expect.poll(() => page.getByTestId('workspace-name').textContent()).toContain('Loop case');
+    await expect.poll(() => page.getByTestId('workspace-name').textContent(), WAIT).toContain('Loop case');
 
     await page.getByTestId('import-path').fill(capture);
     await page.getByTestId('import-submit').click();
@@ -69,7 +71,7 @@ describe('the analyst loop in Chromium', () => {
     await page.getByTestId('case-edit').click();
     await page.getByTestId('case-analyst').fill('Ada Analyst');
     await page.getByTestId('case-save').click();
-    await expect.poll(() => page.getByTestId('case').textContent()).toContain('Ada Analyst');
+    await expect.poll(() => page.getByTestId('case').textContent(), WAIT).toContain('Ada Analyst');
   });
 
   it('shows flows and filters them, checking the filter as it is typed', async (ctx) => {
@@ -81,17 +83,17 @@ describe('the analyst loop in Chromium', () => {
 
     const input = page.getByTestId('filter-input');
     await input.fill('dst.port == 80 && packets >');
-    await expect.poll(() => page.getByTestId('filter-error').textContent()).toMatch(/column \d+/);
+    await expect.poll(() => page.getByTestId('filter-error').textContent(), WAIT).toMatch(/column \d+/);
     expect(await page.getByTestId('filter-apply').isDisabled()).toBe(true);
     await s.screenshot('loop-03-filter-error');
 
     await input.fill(ATTACK_FILTER);
-    await expect.poll(() => page.getByTestId('filter-error').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('filter-error').count(), WAIT).toBe(0);
     await input.press('Enter');
     await expect.poll(() => page.getByTestId('filter-status').textContent(), { timeout: 30_000 }).toMatch(/[\d,]+ flows/);
     const matched = Number((await page.getByTestId('filter-status').textContent())!.match(/([\d,]+) flows/)![1]!.replace(/,/g, ''));
     expect(matched).toBeGreaterThan(K);
-    await expect.poll(() => rows(page, 'flows-table')).toBe(matched);
+    await expect.poll(() => rows(page, 'flows-table'), WAIT).toBe(matched);
   });
 
   it(`labels ${K} flows of the attack as a new class, with shift-click and the keyboard`, async (ctx) => {
@@ -103,14 +105,14 @@ describe('the analyst loop in Chromium', () => {
     await r.nth(K - 2).click({ modifiers: ['Shift'] });
     // One more with the keyboard: shift+down extends the selection.
     await table.press('Shift+ArrowDown');
-    await expect.poll(() => table.locator('[aria-selected="true"]').count()).toBe(K);
+    await expect.poll(() => table.locator('[aria-selected="true"]').count(), WAIT).toBe(K);
 
     await page.getByTestId('label-new-class').fill(ATTACK);
     await page.getByTestId('label-new-submit').click();
-    await expect.poll(() => page.getByTestId('label-done').textContent()).toContain(`${K} labelled ${ATTACK}`);
+    await expect.poll(() => page.getByTestId('label-done').textContent(), WAIT).toContain(`${K} labelled ${ATTACK}`);
 
     await r.nth(0).dblclick();
-    await expect.poll(() => page.getByTestId('label-history').textContent()).toContain(ATTACK);
+    await expect.poll(() => page.getByTestId('label-history').textContent(), WAIT).toContain(ATTACK);
     await s.screenshot('loop-04-flows-labelled-detail');
   });
 
@@ -125,7 +127,7 @@ describe('the analyst loop in Chromium', () => {
       const panel = page.getByLabel('Label by filter');
       await panel.getByTestId('filter-input').fill(filter);
       await panel.getByTestId('filter-input').press('Enter');
-      await expect.poll(() => panel.getByTestId('filter-status').textContent()).toMatch(/flows match/);
+      await expect.poll(() => panel.getByTestId('filter-status').textContent(), WAIT).toMatch(/flows match/);
       // The class exists (Benign, PortScan are in the taxonomy once created); create it if not.
       const select = panel.getByRole('combobox', { name: 'Class' });
       if ((await select.locator('option', { hasText: cls }).count()) === 0) {
@@ -135,13 +137,13 @@ describe('the analyst loop in Chromium', () => {
         await form.getByLabel('Kind').selectOption(cls === 'Benign' ? 'benign' : 'attack');
         if (cls === 'PortScan') await form.getByLabel('ATT&CK technique ids').fill('T1046');
         await form.getByRole('button', { name: 'Save' }).click();
-        await expect.poll(() => select.locator('option', { hasText: cls }).count()).toBe(1);
+        await expect.poll(() => select.locator('option', { hasText: cls }).count(), WAIT).toBe(1);
       }
       await select.selectOption({ label: cls });
       await page.getByTestId('label-by-filter').click();
-      await expect.poll(() => page.getByTestId('labels-result').textContent()).toMatch(/flows labelled/);
+      await expect.poll(() => page.getByTestId('labels-result').textContent(), WAIT).toMatch(/flows labelled/);
     }
-    await expect.poll(() => page.getByTestId('classes').textContent()).toContain(ATTACK);
+    await expect.poll(() => page.getByTestId('classes').textContent(), WAIT).toContain(ATTACK);
     await s.screenshot('loop-05-labels');
   });
 
@@ -156,17 +158,17 @@ describe('the analyst loop in Chromium', () => {
     await train.getByRole('checkbox', { name: /PortScan/ }).check();
     await page.getByTestId('train-submit').click();
     await jobDone(page, 'train', 170_000);
-    await expect.poll(() => page.getByTestId('model-item').count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('model-item').count(), WAIT).toBeGreaterThan(0);
     await s.screenshot('loop-06-models-trained');
 
     await page.getByTestId('model-item').last().click();
     await page.getByTestId('adapt-class').fill(ATTACK);
-    await expect.poll(() => page.getByTestId('adapt-form').textContent()).toContain(`the ${K} flows selected`);
+    await expect.poll(() => page.getByTestId('adapt-form').textContent(), WAIT).toContain(`the ${K} flows selected`);
     await page.getByTestId('adapt-submit').click();
     await jobDone(page, 'adapt');
-    await expect.poll(() => page.getByTestId('models').textContent()).toContain(ATTACK);
+    await expect.poll(() => page.getByTestId('models').textContent(), WAIT).toContain(ATTACK);
     await page.getByTestId('model-item').last().click();
-    await expect.poll(() => page.getByTestId('model-detail').textContent()).toMatch(/parent #\d+/);
+    await expect.poll(() => page.getByTestId('model-detail').textContent(), WAIT).toMatch(/parent #\d+/);
     await s.screenshot('loop-07-models-adapted');
   });
 
@@ -181,17 +183,17 @@ describe('the analyst loop in Chromium', () => {
     const r = queue.locator('[role="row"][data-row-key]');
     await r.nth(0).click();
     await queue.press('c');
-    await expect.poll(() => r.nth(0).textContent()).toContain('confirmed');
+    await expect.poll(() => r.nth(0).textContent(), WAIT).toContain('confirmed');
     // The cursor moved to the next row: dismiss it; then k goes back up.
     await queue.press('d');
-    await expect.poll(() => r.nth(1).textContent()).toContain('dismissed');
+    await expect.poll(() => r.nth(1).textContent(), WAIT).toContain('dismissed');
     await queue.press('k');
-    await expect.poll(() => queue.locator('.cur').getAttribute('aria-rowindex')).toBe('2');
+    await expect.poll(() => queue.locator('.cur').getAttribute('aria-rowindex'), WAIT).toBe('2');
     await s.screenshot('loop-08-detections');
 
     // A confirmed detection becomes an analyst label of origin model-accepted.
     await r.nth(0).click();
-    await expect.poll(() => page.getByTestId('label-history').textContent()).toContain('model-accepted');
+    await expect.poll(() => page.getByTestId('label-history').textContent(), WAIT).toContain('model-accepted');
   });
 
   it('projects the embedding and exports a report', async (ctx) => {
@@ -206,7 +208,7 @@ describe('the analyst loop in Chromium', () => {
     await page.getByTestId('report-path').fill(path.join(dir, 'loop-report.html'));
     await page.getByTestId('report-submit').click();
     await expect.poll(() => page.getByTestId('report-status').getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
-    await expect.poll(() => page.getByTestId('reports').textContent()).toContain('loop-report.html');
+    await expect.poll(() => page.getByTestId('reports').textContent(), WAIT).toContain('loop-report.html');
     await s.screenshot('loop-10-reports');
   });
 
@@ -216,7 +218,7 @@ describe('the analyst loop in Chromium', () => {
     await page.getByRole('button', { name: 'Toggle dark theme' }).click();
     for (const [i, v] of ['workspace', 'flows', 'labels', 'models', 'detections', 'embedding', 'reports'].entries()) {
       await view(page, v);
-      await expect.poll(() => page.locator('.view h2').first().textContent()).toBe(v[0]!.toUpperCase() + v.slice(1));
+      await expect.poll(() => page.locator('.view h2').first().textContent(), WAIT).toBe(v[0]!.toUpperCase() + v.slice(1));
       await s.screenshot(`loop-dark-${i}-${v}`);
     }
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
