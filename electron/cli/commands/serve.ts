@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import type { CliCommand } from '../command';
+import type { CliArgs, CliCommand, CliIO } from '../command';
 import { ExitCode, UsageError } from '../command';
 import { Workbench } from '../../core/workbench';
 import { NodeWorkerHost } from '../../core/jobs/host';
@@ -26,28 +26,33 @@ export const command: CliCommand = {
     host: { type: 'string' },
   },
   async run(args, io) {
-    const port = num(args, 'port') ?? 0;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535.');
-    const host = str(args, 'host') ?? '127.0.0.1';
-    if (host !== '127.0.0.1') {
-      io.stderr.write(`WARNING: binding ${host}: anyone who can reach it and learns the token can read this workspace.\n`);
-    }
     const wb = new Workbench({ host: 'browser', workerHost: new NodeWorkerHost(workerEntry()) });
     const wsPath = str(args, 'workspace');
     if (wsPath) {
       const abs = path.resolve(wsPath);
       wb.openWorkspace(abs, fs.existsSync(abs) ? undefined : { name: path.basename(abs, '.nstd') });
     }
-    const server = await startServer({ workbench: wb, staticDir: path.join(projectRoot(), 'dist', 'renderer'), host, port });
-    if (args.values.json) io.stdout.write(JSON.stringify({ url: server.url, port: server.port, token: server.token }) + '\n');
-    else io.stdout.write(`NSTD Workbench is serving on ${server.url}\nOpen that URL in a browser on this machine. Ctrl-C stops.\n`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await server.close();
-    await wb.close();
-    return ExitCode.ok;
+    return serveUntilStopped(wb, args, io);
   },
 };
+
+/** Serves `wb` in browser mode until SIGINT or SIGTERM (shared by `serve` and `demo`). */
+export async function serveUntilStopped(wb: Workbench, args: CliArgs, io: CliIO): Promise<number> {
+  const port = num(args, 'port') ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0-65535.');
+  const host = str(args, 'host') ?? '127.0.0.1';
+  if (host !== '127.0.0.1') {
+    io.stderr.write(`WARNING: binding ${host}: anyone who can reach it and learns the token can read this workspace.\n`);
+  }
+  const server = await startServer({ workbench: wb, staticDir: path.join(projectRoot(), 'dist', 'renderer'), host, port });
+  if (args.values.json) io.stdout.write(JSON.stringify({ url: server.url, port: server.port, token: server.token }) + '\n');
+  else io.stdout.write(`NSTD Workbench is serving on ${server.url}\nOpen that URL in a browser on this machine. Ctrl-C stops.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await wb.close();
+  return ExitCode.ok;
+}
