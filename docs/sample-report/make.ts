@@ -31,7 +31,7 @@ function nstd(...args: string[]): unknown {
 }
 
 const capture = path.join(work, 'lab.pcap');
-const truth = synthesizeFile(capture, { packets: 8000, seed: 11, start: 1_714_557_600 });
+const truth = synthesizeFile(capture, { packets: 5000, seed: 11, start: 1_714_557_600 });
 process.stderr.write(`generated ${capture}: ${JSON.stringify(truth.byKind)}\n`);
 
 nstd('ingest', capture, '--workspace', ws);

@@ -32,6 +32,9 @@ td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabul
 td.mono, .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 8.5pt; }
 tr.confirmed td:first-child { border-left: 4px solid ${KIND_COLOURS.attack}; }
 tr.dismissed td { color: #7b868f; }
+table.fixed { table-layout: fixed; }
+col.w-id { width: 8%; } col.w-time { width: 14%; } col.w-flow { width: 23%; } col.w-class { width: 11%; }
+col.w-score { width: 12%; } col.w-verdict { width: 11%; } col.w-note { width: 21%; }
 .verdict { font-weight: 600; overflow-wrap: normal; word-break: normal; }
 .k-attack { color: ${KIND_COLOURS.attack}; }
 .k-unknown { color: ${KIND_COLOURS.unknown}; }
@@ -45,6 +48,7 @@ svg text.val { font-size: 10px; fill: #4d5a63; }
 svg text.inv { font-size: 10px; fill: #fff; }
 .small { font-size: 8.5pt; }
 .nowrap { white-space: nowrap; }
+.lines { white-space: pre; }
 footer { margin-top: 30px; font-size: 8.5pt; color: #5f6a72; border-top: 1px solid #cfd6dc; padding-top: 6px; }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
@@ -165,7 +169,7 @@ function detectionRow(d: ReportDetection): SafeHtml {
   if (d.hints) extra.push(html`<div class="small muted">${d.hints}</div>`);
   return html`<tr class="${d.verdict}">
     <td class="n">${d.id}<div class="muted small">flow ${d.flowId}</div></td>
-    <td class="small">${fmtTime(d.ts)}</td>
+    <td class="small lines">${fmtTime(d.ts).replace(' ', '\n')}</td>
     <td class="mono">${endpoint(d.srcIp, d.srcPort)} → ${endpoint(d.dstIp, d.dstPort)}<div class="muted small">${protoName(d.proto) ?? ''}${d.vlan !== null ? ` vlan ${d.vlan}` : ''} · ${fmtInt(d.packets)} pkts · ${fmtBytes(d.bytes)}</div>${extra}</td>
     <td class="${kindClass(d.kind)}">${d.predicted}${d.label !== null && d.label !== d.predicted ? html`<div class="small muted">label: ${d.label}</div>` : ''}${d.truth !== null ? html`<div class="small muted">truth: ${d.truth}</div>` : ''}</td>
     <td class="n">${fmtScore(d.score)}<div class="muted small">attack ${fmtScore(d.attackScore)}</div><div class="muted small">novelty ${fmtScore(d.novelty)}</div></td>
@@ -180,7 +184,7 @@ function detectionsSection(c: ReportContent): SafeHtml {
   return html`<p class="small muted">Detections an analyst reviewed and those predicted as an attack class or unknown — confirmed first, then by attack score. ${fmtInt(c.detectionsQualified)} qualify${more > 0 ? html`; the first ${fmtInt(shown)} are listed, all are in the CSV and JSON exports` : ''}. Benign predictions nobody reviewed are counted above, not listed.</p>
   ${shown === 0
     ? html`<p class="muted">No flagged or reviewed detections.</p>`
-    : html`<table><thead><tr><th class="n">Detection</th><th>First packet (UTC)</th><th>Flow</th><th>Class</th><th class="n">Score</th><th>Verdict</th><th>Analyst note</th></tr></thead><tbody>${c.detections.map(detectionRow)}</tbody></table>`}`;
+    : html`<table class="fixed"><colgroup><col class="w-id"><col class="w-time"><col class="w-flow"><col class="w-class"><col class="w-score"><col class="w-verdict"><col class="w-note"></colgroup><thead><tr><th class="n">ID</th><th>First packet (UTC)</th><th>Flow</th><th>Class</th><th class="n">Score</th><th>Verdict</th><th>Analyst note</th></tr></thead><tbody>${c.detections.map(detectionRow)}</tbody></table>`}`;
 }
 
 /** The whole report as one HTML document string. */
