@@ -36,8 +36,8 @@ export interface Served {
 }
 
 /** Starts `nstd serve --json` (optionally on a workspace) and waits for its URL. */
-export async function startServe(opts: { workspace?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Served> {
-  const args = [path.join(root, 'bin', 'nstd.js'), 'serve', '--json'];
+export async function startServe(opts: { workspace?: string; env?: NodeJS.ProcessEnv; command?: 'serve' | 'demo' } = {}): Promise<Served> {
+  const args = [path.join(root, 'bin', 'nstd.js'), opts.command ?? 'serve', '--json'];
   if (opts.workspace) args.push('--workspace', opts.workspace);
   const proc = spawn(process.execPath, args, {
     cwd: root,
@@ -48,7 +48,7 @@ export async function startServe(opts: { workspace?: string; env?: NodeJS.Proces
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const rl = readline.createInterface({ input: proc.stdout! });
   const first = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nstd serve did not start in 30 s: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`nstd ${opts.command ?? 'serve'} did not start in 120 s: ${stderr}`)), 120_000);
     rl.once('line', (l) => {
       clearTimeout(timer);
       resolve(l);
@@ -80,10 +80,10 @@ export interface Session {
 }
 
 /** A server plus Chromium on its token URL, logged in. Null when Chromium is missing (off CI). */
-export async function openApp(opts: { workspace?: string; colorScheme?: 'light' | 'dark' } = {}): Promise<Session | null> {
+export async function openApp(opts: { workspace?: string; colorScheme?: 'light' | 'dark'; command?: 'serve' | 'demo' } = {}): Promise<Session | null> {
   const exe = chromiumPath();
   if (!exe) return null;
-  const served = await startServe(opts.workspace ? { workspace: opts.workspace } : {});
+  const served = await startServe({ ...(opts.workspace ? { workspace: opts.workspace } : {}), ...(opts.command ? { command: opts.command } : {}) });
   const userDataDir = tmpDir('nstd-chromium-');
   // A fresh user-data-dir per session: no state leaks between tests.
   const context = await chromium.launchPersistentContext(userDataDir, {

@@ -35,7 +35,7 @@ export const command: CliCommand = {
     const wb = new Workbench({ host: 'browser', workerHost: new NodeWorkerHost(workerEntry()) });
     const fresh = !fs.existsSync(file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    wb.openWorkspace(file, fresh ? { name: 'Demo case', analyst: 'analyst' } : undefined);
+    wb.openWorkspace(file, fresh ? { name: 'Demo case', analyst: 'Demo analyst' } : undefined);
     if ((await wb.invoke('sources.list', {})).length === 0) {
       const samples = sampleCaptures();
       io.stderr.write(`Importing ${samples.length} sample captures into ${file}…\n`);
