@@ -133,7 +133,7 @@ describe('the analyst loop in Chromium', () => {
       if ((await select.locator('option', { hasText: cls }).count()) === 0) {
         await page.getByTestId('class-new').click();
         const form = page.getByTestId('class-form');
-        await form.getByLabel('Name').fill(cls);
+        await form.getByLabel('Name', { exact: true }).fill(cls);
         await form.getByLabel('Kind').selectOption(cls === 'Benign' ? 'benign' : 'attack');
         if (cls === 'PortScan') await form.getByLabel('ATT&CK technique ids').fill('T1046');
         await form.getByRole('button', { name: 'Save' }).click();
