@@ -261,7 +261,9 @@ export class FlowAssembler {
   private expiredOnArrival(slot: number, ts: number, fwd: boolean, d: Decoded): EndReason | null {
     const F = this.flows.F;
     const b = slot * NF;
-    if (ts - F[b + LAST_TS]! > this.timeoutOf(slot)) return 'idle';
+    // Whole seconds, as Suricata compares them: a flow times out when the packet's second is
+    // past the last packet's second plus the timeout.
+    if (Math.floor(ts) > Math.floor(F[b + LAST_TS]!) + this.timeoutOf(slot)) return 'idle';
     if (ts - F[b + FIRST_TS]! > this.opts.activeTimeout) return 'active';
     if (d.proto === PROTO_TCP && (d.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) === TCP_SYN) {
       // A fresh SYN on a closed session, or a SYN with a new ISN while the handshake is still
@@ -402,8 +404,9 @@ export class FlowAssembler {
     // Least recently seen first; stop at the first flow too recent for any timeout.
     let s = this.lruHead;
     const F = this.flows.F;
+    const sec = Math.floor(now);
     while (s >= 0) {
-      const idle = now - F[s * NF + LAST_TS]!;
+      const idle = sec - Math.floor(F[s * NF + LAST_TS]!);
       if (idle <= this.minTimeout) break;
       const nxt = this.next[s]!;
       if (idle > this.timeoutOf(s)) this.end(s, 'idle');
