@@ -138,7 +138,9 @@ class Compiler {
       if (v.kind === 'none') return 'f.label_id IS NULL';
       if (v.kind !== 'str') throw new FilterError('label compares with a class name', 1);
       const canonical = lookupClass(v.value)?.name ?? v.value;
-      return `f.label_id IN (SELECT id FROM label_classes WHERE name = ${this.p(v.value)} COLLATE NOCASE OR name = ${this.p(canonical)} COLLATE NOCASE)`;
+      // At most one class matches (names are unique by key, see ensureClass): an equality lets
+      // the planner walk flows_label(label_id, id), already in id order.
+      return `f.label_id = (SELECT id FROM label_classes WHERE name = ${this.p(v.value)} COLLATE NOCASE OR name = ${this.p(canonical)} COLLATE NOCASE ORDER BY name = ${this.p(v.value)} DESC LIMIT 1)`;
     }
     if (field.type === 'source' && v.kind === 'str') {
       return `f.source_id IN (SELECT id FROM sources WHERE name = ${this.p(v.value)} OR path = ${this.p(v.value)})`;

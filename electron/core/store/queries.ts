@@ -21,11 +21,28 @@ const SELECT_ROW = `f.id AS "id", f.community_id AS "community_id", f.source_id 
   f.bytes_fwd AS "bytes.fwd", f.bytes_bwd AS "bytes.bwd", c.name AS "label", f.truth AS "truth",
   d.predicted AS "prediction", d.score AS "score", d.novelty AS "novelty", d.verdict AS "verdict"`;
 
-function fromClause(runSql: string): string {
-  return `FROM flows f
+function fromClause(runSql: string, hint = ''): string {
+  return `FROM flows f ${hint}
   LEFT JOIN label_classes c ON c.id = f.label_id
   LEFT JOIN detections d ON d.id = (SELECT dd.id FROM detections dd WHERE dd.run_id = ${runSql} AND dd.flow_id = f.id LIMIT 1)`;
 }
+
+/** Sort field -> the index that holds the flow table in that order (id: the table itself). */
+const SORT_INDEX: Record<string, string | null> = {
+  id: null,
+  ts: 'flows_ts',
+  duration: 'flows_duration',
+  'ip.src': 'flows_src',
+  'ip.dst': 'flows_dst',
+  'dst.port': 'flows_dst_port',
+  packets: 'flows_packets',
+  bytes: 'flows_bytes',
+  label: 'flows_label',
+  truth: 'flows_truth',
+};
+
+/** Rows of the sort order sampled to estimate how often the filter matches. */
+const SAMPLE_ROWS = 2000;
 
 /** Sort field -> the indexed column (label sorts by class id: flows_label). */
 const SORT_COLUMN: Record<string, string> = {
@@ -121,10 +138,26 @@ export function pageFlows(db: Db, q: PageQuery): FlowPage {
   const where: string[] = [f.where];
   params.push(...f.params);
   const cursor = q.after ?? q.before ?? null;
-  if (cursor) where.push(keyset(col, scanAsc, decodeCursor(cursor), params));
+  const keysetParams: unknown[] = [];
+  const keysetSql = cursor ? keyset(col, scanAsc, decodeCursor(cursor), keysetParams) : '1';
+  where.push(keysetSql);
+  params.push(...keysetParams);
   const d = scanAsc ? 'ASC' : 'DESC';
   const order = col === 'f.id' ? `f.id ${d}` : `${col} ${d}, f.id ${d}`;
-  const sql = `SELECT ${SELECT_ROW}, ${col} AS "__k" ${fromClause(runSql)} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
+  // SQLite's planner does not weigh LIMIT: with a filter on an indexed column it may read every
+  // match through that index and sort them (hundreds of ms over 1 M flows) where walking the
+  // sort order would stop after a few hundred rows. Sample the next rows of the sort order: when
+  // the filter matches a page's worth there, walk the sort order; otherwise let the planner pick
+  // (a selective filter is best served by its index).
+  let hint = '';
+  if (f.where !== '1') {
+    const sortIdx = SORT_INDEX[sort]!;
+    const sampleSql = `SELECT count(*) FROM flows f WHERE f.id IN (SELECT f.id FROM flows f ${sortIdx ? `INDEXED BY ${sortIdx}` : 'NOT INDEXED'} WHERE ${keysetSql} ORDER BY ${order} LIMIT ${SAMPLE_ROWS}) AND ${f.where}`;
+    const matches = db.prepare(sampleSql).pluck().get(...keysetParams, ...f.params) as number;
+    // walk the sort order when it should fill the page within about 20 samples' worth of rows
+    if (matches * 20 > limit) hint = sortIdx ? `INDEXED BY ${sortIdx}` : 'NOT INDEXED';
+  }
+  const sql = `SELECT ${SELECT_ROW}, ${col} AS "__k" ${fromClause(runSql, hint)} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ?`;
   params.push(limit + 1);
   const raw = db.prepare(sql).all(...params) as (FlowRow & { __k: string | number | null })[];
   const more = raw.length > limit;
