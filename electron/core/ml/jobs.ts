@@ -189,6 +189,7 @@ export const evalJob: JobHandler<'eval'> = async (spec, ctx) => {
 /** 2-D PCA of flow embeddings (up to 100k) and of the prototypes, for the Embedding view. */
 export const embedJob: JobHandler<'embed'> = async (spec, ctx) => {
   const backend = await backendLine(ctx);
+  if (spec.method === 'umap') ctx.log('UMAP is not built yet: this projection is PCA (2 components).');
   const db = ctx.workspace().db;
   let schema = spec.schema;
   if (!schema && spec.modelId) schema = (db.prepare('SELECT schema FROM models WHERE id = ?').pluck().get(spec.modelId) as string | undefined) ?? undefined;
