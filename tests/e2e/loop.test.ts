@@ -111,8 +111,10 @@ describe('the analyst loop in Chromium', () => {
     await page.getByTestId('label-new-submit').click();
     await expect.poll(() => page.getByTestId('label-done').textContent(), WAIT).toContain(`${K} labelled ${ATTACK}`);
 
-    await r.nth(0).dblclick();
+    // Enter opens the detail of the cursor's row (the last one selected) without changing the selection.
+    await table.press('Enter');
     await expect.poll(() => page.getByTestId('label-history').textContent(), WAIT).toContain(ATTACK);
+    await expect.poll(() => table.locator('[aria-selected="true"]').count(), WAIT).toBe(K);
     await s.screenshot('loop-04-flows-labelled-detail');
   });
 
