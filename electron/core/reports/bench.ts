@@ -10,7 +10,7 @@ import { Workspace } from '../store/workspace';
 import type { JobContext } from '../jobs/types';
 import { jobSpecs } from '../../../shared/jobs';
 import type { ReportFormat, ReportJobResult } from '../../../shared/api/reports';
-import { reportJob } from './report-job';
+import { htmlRowsFor, reportJob } from './report-job';
 import { findChromium } from './pdf';
 
 export interface ReportBenchOptions {
@@ -87,7 +87,7 @@ export async function runReportBench(opts: ReportBenchOptions, log: (line: strin
       };
       const t = performance.now();
       try {
-        const r = (await reportJob(jobSpecs.report.parse({ format, out: path.join(dir, `bench.${format}`), runId: 1 }), ctx)) as ReportJobResult;
+        const r = (await reportJob(jobSpecs.report.parse({ format, out: path.join(dir, `bench.${format}`), runId: 1, htmlMaxDetections: htmlRowsFor(format) }), ctx)) as ReportJobResult;
         const seconds = (performance.now() - t) / 1000;
         const row = { format, seconds, detectionsPerSecond: opts.detections / seconds, bytes: r.bytes, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
         rows.push(row);
