@@ -4,7 +4,7 @@
  * and the filter last applied in the Flows view.
  */
 import { app } from './state.svelte';
-import { invoke } from './api';
+import { invoke, on } from './api';
 import { has, type ClassInfo } from './contract';
 
 class Analysis {
@@ -53,3 +53,14 @@ export function hashColour(name: string): string {
 }
 
 export const analysis = new Analysis();
+
+// A job that finishes changes what the views show (a new model, run, projection, report or
+// source) without a workspace.changed event of its own: bump the revision so they reload.
+const changesWorkspace = new Set(['ingest', 'train', 'adapt', 'detect', 'embed', 'report', 'eval']);
+const finished = new Set<number>();
+on('job.update', (job) => {
+  if (job.state === 'done' && changesWorkspace.has(job.kind) && !finished.has(job.id)) {
+    finished.add(job.id);
+    app.revision++;
+  }
+});
