@@ -126,7 +126,7 @@ export class FlowAssembler {
   ) {
     const t = opts.timeouts;
     this.minTimeout = Math.min(t.tcpNew, t.tcpEstablished, t.tcpClosed, t.udpNew, t.udpEstablished, t.otherNew, t.otherEstablished);
-    const cap = 1 << 12;
+    const cap = 1 << 10;
     this.table = new Int32Array(cap * 2);
     this.mask = cap * 2 - 1;
     this.keys = new Uint32Array(cap * KW);

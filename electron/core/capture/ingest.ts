@@ -51,6 +51,12 @@ export async function ingestCapture(ctx: JobContext, file: string, format: strin
   ctx.progress(input.diskBytesRead, input.size, 'bytes', name);
   const errors: IngestError[] = [];
   if (run.error) errors.push({ file: abs, offset: run.error.offset, message: run.error.message });
+  const s0 = run.stats;
+  if (s0.packets > 0 && s0.ipPackets === 0 && s0.unsupportedLink > 0) {
+    const types = Object.keys(s0.unsupportedLinkTypes).join(', ');
+    errors.push({ file: abs, offset: 0, message: `${name}: none of its ${s0.packets} frames could be decoded: link type ${types} is not one this build reads (Ethernet, Linux cooked v1/v2, raw IPv4/IPv6, BSD loopback, PPP, Cisco HDLC).` });
+  }
+  if (s0.truncated + s0.malformed > 0) ctx.log(`${name}: ${s0.truncated} truncated and ${s0.malformed} malformed frames counted, not in flows`);
   if (run.cancelled) errors.push({ file: abs, offset: run.bytes, message: `Cancelled after ${run.bytes} bytes; the flows read so far are kept.` });
   const status: IngestFileResult['status'] = errors.length === 0 ? 'ok' : run.stats.packets > 0 || run.bytes > 0 ? 'partial' : 'failed';
   const sha256 = await input.sha256();
