@@ -17,12 +17,17 @@ const KINDS = [
   { name: 'udpflood', p: 0.05, proto: 17, port: () => 9999 },
 ] as const;
 
-export function makeFlowsWorkspace(file: string, flows: number, opts: { seed?: number; name?: string } = {}): { file: string; flows: number } {
+/**
+ * The flows' feature schema is "synthetic" by default (16 made-up features): no model is bound
+ * to it, so detection and embedding leave these flows alone.
+ */
+export function makeFlowsWorkspace(file: string, flows: number, opts: { seed?: number; name?: string; schema?: string } = {}): { file: string; flows: number } {
+  const schema = opts.schema ?? 'synthetic';
   const r = rng(opts.seed ?? 7);
   const ws = Workspace.open(file, { create: { name: opts.name ?? `Synthetic ${flows.toLocaleString('en-US')} flows`, analyst: 'e2e' } });
   try {
-    const sourceId = createSource(ws.db, { path: `/synthetic/flows-${flows}.pcap`, name: `flows-${flows}.pcap`, size: flows * 180, format: 'pcap', schema: 'pcap', jobId: null });
-    const w = new FlowWriter(ws.db, sourceId, 'pcap', 20_000);
+    const sourceId = createSource(ws.db, { path: `/synthetic/flows-${flows}`, name: `synthetic-${flows}-flows`, size: flows * 180, format: 'synthetic', schema, jobId: null });
+    const w = new FlowWriter(ws.db, sourceId, schema, 20_000);
     let t = 1_700_000_000;
     for (let i = 0; i < flows; i++) {
       const u = r();
