@@ -79,7 +79,7 @@ export async function benchTrain(o: MlBenchOptions = {}) {
     await m.adapt('warm', 'attack', support);
     const ta = performance.now();
     const reps = 20;
-    for (let i = 0; i < reps; i++) (await m.adapt(`new${i}`, 'attack', support)).classes.length;
+    for (let i = 0; i < reps; i++) await m.adapt(`new${i}`, 'attack', support);
     const protoMs = (performance.now() - ta) / reps;
     const tf0 = performance.now();
     const ft = await m.adapt('fine', 'attack', support, { fineTune: true });

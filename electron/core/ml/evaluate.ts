@@ -120,9 +120,7 @@ export async function runEvaluation(data: LabelledData, opts: EvalOptions, onPro
     const base = (opts.base?.map(idxOf) ?? data.classes.map((_, i) => i).filter((i) => data.classes[i]!.kind !== 'benign')).filter(
       (i) => i !== nv && i !== benign && !distractorIdx.includes(i) && !novelIdx.includes(i) && (rowsOf.get(i)?.length ?? 0) >= 2,
     );
-    if (!base.length && !opts.base) {
-      // Other novel classes are base classes for this one when nothing else is left.
-    }
+    // Other novel classes are base classes for this one when nothing else is left.
     const baseFinal = base.length ? base : novelIdx.filter((i) => i !== nv);
     baseNames = baseFinal.map((i) => data.classes[i]!.name);
     const per: Record<number, { f1: number[]; recall: number[]; precision: number[]; auc: number[]; fpr: number[]; dfpr: number[] }> = {};

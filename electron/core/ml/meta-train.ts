@@ -80,7 +80,6 @@ export async function metaTrain(
   const K = opts.shots;
   const Q = opts.queries;
   const B = Math.max(1, opts.metaBatch);
-  const D = x.cols;
   const vars = enc.trainable();
   const optimizer = tf.train.adam(opts.lr);
   const inner = tf.train.sgd(opts.innerLr);
@@ -92,6 +91,7 @@ export async function metaTrain(
   let step = 0;
   let emaLoss = NaN;
   let emaAcc = NaN;
+  let correctHolder: tf.Scalar | null = null;
   try {
     while (done < opts.episodes) {
       if (signal?.aborted) break;
@@ -172,4 +172,3 @@ export async function metaTrain(
   return curve;
 }
 
-let correctHolder: tf.Scalar | null = null;

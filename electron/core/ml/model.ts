@@ -1,5 +1,5 @@
 import { tf } from './backend';
-import { Encoder, defaultEncoderConfig, type EncoderConfig, type WeightSpec } from './encoder';
+import { Encoder, defaultEncoderConfig, type EncoderConfig } from './encoder';
 import { SupervisedNet } from './supervised';
 import { kMeans } from './cluster';
 import { metaTrain, defaultMetaOptions, type MetaAlgorithm, type TrainCurvePoint, type TrainProgress } from './meta-train';

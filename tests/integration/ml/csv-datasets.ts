@@ -26,8 +26,6 @@ function parse(file: string, layout: Layout, limit = Infinity): CsvDataset {
   const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
   const header = layout.header ?? lines.shift()!.split(',').map((h) => h.trim());
-  const labelCol = -1;
-  void labelCol;
   const featCols: number[] = [];
   header.forEach((h, i) => {
     if (!layout.drop.has(h)) featCols.push(i);
@@ -67,7 +65,7 @@ function parse(file: string, layout: Layout, limit = Infinity): CsvDataset {
   return {
     data: {
       schema: layout.schema,
-      names: names.map((n) => (layout.categorical.has(n) ? n : n)),
+      names,
       roles: names.map((n) => (layout.categorical.has(n) ? 'categorical' : 'numeric')),
       x: { data: x, rows, cols: names.length },
       y,
