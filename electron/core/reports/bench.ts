@@ -9,7 +9,8 @@ import path from 'node:path';
 import { Workspace } from '../store/workspace';
 import type { JobContext } from '../jobs/types';
 import { jobSpecs } from '../../../shared/jobs';
-import type { ReportFormat, ReportJobResult } from '../../../shared/api/reports';
+import { ReportFormat, type ReportJobResult } from '../../../shared/api/reports';
+import { UsageError, type CliArgs, type CliIO } from '../../cli/command';
 import { htmlRowsFor, reportJob } from './report-job';
 import { findChromium } from './pdf';
 
@@ -100,4 +101,24 @@ export async function runReportBench(opts: ReportBenchOptions, log: (line: strin
     if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
   }
   return rows;
+}
+
+/**
+ * `nstd bench reports [--detections N] [--formats html,csv,...] [--out DIR] [--json]` (the
+ * Benchmark signature of electron/cli/commands/bench.ts).
+ */
+export async function benchReports(args: CliArgs, io: CliIO): Promise<number> {
+  const raw = args.values.detections;
+  const detections = typeof raw === 'string' ? Number(raw) : 200_000;
+  if (!Number.isInteger(detections) || detections < 1) throw new UsageError('--detections must be a whole number >= 1.');
+  const f = args.values.formats;
+  const formats = typeof f === 'string' ? f.split(',').map((s) => ReportFormat.parse(s.trim())) : undefined;
+  const out = typeof args.values.out === 'string' ? args.values.out : undefined;
+  if (out) fs.mkdirSync(out, { recursive: true });
+  const json = args.values.json === true;
+  const rows = await runReportBench({ detections, ...(formats ? { formats } : {}), ...(out ? { dir: out } : {}) }, (line) => {
+    if (!json) io.stdout.write(`${line}\n`);
+  });
+  if (json) io.stdout.write(`${JSON.stringify({ detections, rows })}\n`);
+  return 0;
 }
