@@ -6,9 +6,38 @@ import { WorkbenchError } from '../../core/errors';
 import { csvLine, exportColumns, iterateFlows } from '../../core/store/queries';
 import type { Result } from '../../../shared/api';
 
-/** Writes and waits when the stream's buffer is full, so a pipe never holds the whole export. */
-async function writeAll(out: NodeJS.WritableStream, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+/**
+ * A sink that waits when the stream's buffer is full (a pipe never holds the whole export) and
+ * notices when the reader went away (`nstd flows | head`): `closed` then stops the export.
+ */
+function sink(out: NodeJS.WritableStream): { write(chunk: string): Promise<void>; readonly closed: boolean } {
+  let closed = false;
+  const onError = (err: NodeJS.ErrnoException): void => {
+    closed = true;
+    if (err.code !== 'EPIPE') process.stderr.write(`nstd flows: ${err.message}\n`);
+  };
+  out.on('error', onError);
+  return {
+    get closed() {
+      return closed;
+    },
+    async write(chunk: string) {
+      if (closed) return;
+      if (!out.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done);
+            out.off('error', done);
+            out.off('close', done);
+            resolve();
+          };
+          out.once('drain', done);
+          out.once('error', done);
+          out.once('close', done);
+        });
+      }
+    },
+  };
 }
 
 export const command: CliCommand = {
@@ -62,6 +91,7 @@ export const command: CliCommand = {
       const db = wb.current!.db;
       const outPath = str(args, 'output');
       const out: NodeJS.WritableStream = outPath ? fs.createWriteStream(outPath) : io.stdout;
+      const dest = sink(out);
       let buf = format === 'csv' ? exportColumns.join(',') + '\n' : '';
       let n = 0;
       try {
@@ -69,11 +99,12 @@ export const command: CliCommand = {
           buf += (format === 'csv' ? csvLine(row) : JSON.stringify(row)) + '\n';
           n++;
           if (buf.length >= 1 << 16) {
-            await writeAll(out, buf);
+            await dest.write(buf);
             buf = '';
+            if (dest.closed) break;
           }
         }
-        if (buf) await writeAll(out, buf);
+        if (buf) await dest.write(buf);
       } finally {
         if (outPath) await new Promise<void>((resolve, reject) => (out as fs.WriteStream).end((err?: Error | null) => (err ? reject(new WorkbenchError('E_INVALID', `Cannot write ${outPath}: ${err.message}`)) : resolve())));
       }

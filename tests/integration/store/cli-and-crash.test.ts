@@ -63,6 +63,25 @@ describe('nstd flows / label / classes on an ingested workspace', () => {
   });
 });
 
+describe('nstd flows into a pipe that closes early', () => {
+  it('stops quietly, exit 0 (nstd flows | head)', async () => {
+    const dir = tmpDir();
+    const ws = path.join(dir, 'w.nstd');
+    const csv = path.join(dir, 'g.csv');
+    writeCicCsv(csv, 5000, 3);
+    expect(run('ingest', csv, '--workspace', ws).status).toBe(0);
+    const proc = spawn(process.execPath, [nstd, 'flows', '--workspace', ws], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const first = await new Promise<string>((res) => proc.stdout!.once('data', (d: Buffer) => res(d.toString())));
+    expect(first).toMatch(/^id,community_id,/);
+    proc.stdout!.destroy();
+    const code = await new Promise<number | null>((res) => proc.once('exit', (c) => res(c)));
+    expect(code).toBe(0);
+    expect(err).not.toMatch(/EPIPE|Unhandled/);
+  });
+});
+
 describe('kill -9 in the middle of an import', () => {
   it('leaves a workspace that opens, is intact, shows the import interrupted with whole batches, and keeps earlier labels', async () => {
     const dir = tmpDir();
