@@ -176,3 +176,35 @@ export async function benchDetect(o: MlBenchOptions = {}) {
 void featureSchemas;
 void pcapFeatures;
 void pcapSequenceShape;
+
+// ---- `nstd bench train|detect` entries (electron/cli/commands/bench.ts) -----------------------
+
+interface BenchArgs {
+  values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+}
+interface BenchIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const optNum = (args: BenchArgs, name: string): number | undefined => {
+  const v = args.values[name];
+  if (typeof v !== 'string') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(v)}.`);
+  return n;
+};
+
+export async function benchTrainCli(args: BenchArgs, io: BenchIO): Promise<number> {
+  const json = args.values.json === true;
+  const r = await benchTrain({ episodes: optNum(args, 'episodes'), log: json ? undefined : (l) => io.stdout.write(l + '\n') });
+  if (json) io.stdout.write(JSON.stringify(r) + '\n');
+  return 0;
+}
+
+export async function benchDetectCli(args: BenchArgs, io: BenchIO): Promise<number> {
+  const json = args.values.json === true;
+  const r = await benchDetect({ flows: optNum(args, 'flows'), log: json ? undefined : (l) => io.stdout.write(l + '\n') });
+  if (json) io.stdout.write(JSON.stringify(r) + '\n');
+  return 0;
+}
