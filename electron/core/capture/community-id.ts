@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { PROTO_ICMP, PROTO_ICMPV6, PROTO_SCTP, PROTO_TCP, PROTO_UDP } from './decode';
 
 /**
@@ -21,6 +21,10 @@ export function icmpPorts(proto: number, type: number, code: number): [number, n
   const pair = (proto === PROTO_ICMPV6 ? ICMP6_PAIR : ICMP4_PAIR).get(type);
   return pair === undefined ? [type, code, true] : [type, pair, false];
 }
+
+// Reused hash inputs for the common IPv4 shapes (with and without ports).
+const scratch16 = Buffer.alloc(16);
+const scratch12 = Buffer.alloc(12);
 
 function lessThan(a: ArrayLike<number>, b: ArrayLike<number>, words: number, pa: number, pb: number): boolean {
   for (let i = 0; i < words; i++) {
@@ -61,7 +65,7 @@ export function communityId(
     pb = sport;
   }
   const len = 2 + 8 * words + 2 + (withPorts ? 4 : 0);
-  const buf = Buffer.alloc(len);
+  const buf = len === 16 ? scratch16 : len === 12 ? scratch12 : Buffer.alloc(len);
   buf.writeUInt16BE(seed & 0xffff, 0);
   let o = 2;
   for (let i = 0; i < words; i++, o += 4) buf.writeUInt32BE(a[i]! >>> 0, o);
@@ -72,7 +76,8 @@ export function communityId(
     buf.writeUInt16BE(pa & 0xffff, o);
     buf.writeUInt16BE(pb & 0xffff, o + 2);
   }
-  return '1:' + createHash('sha1').update(buf).digest('base64');
+  // One-shot hashing (Node 21.7+) avoids a Hash object per flow.
+  return '1:' + crypto.hash('sha1', buf, 'base64');
 }
 
 /** Parses dotted IPv4 or IPv6 text into big-endian words (for tests and tools). */
