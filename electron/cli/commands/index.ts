@@ -13,6 +13,7 @@ import { command as classes } from './classes';
 import { command as models } from './models';
 import { command as demo } from './demo';
 import { command as carve } from './carve';
+import { command as bench } from './bench';
 
 /** Every `nstd` subcommand, in the order `nstd --help` lists them. Append new ones. */
-export const commands: CliCommand[] = [demo, serve, doctor, report, ingest, train, adapt, detect, evaluate, flows, label, classes, models, carve];
+export const commands: CliCommand[] = [demo, serve, doctor, report, ingest, train, adapt, detect, evaluate, flows, label, classes, models, carve, bench];
