@@ -45,6 +45,12 @@ export const reportsHandlers: Handlers<typeof reportsMethods> = {
     const spec = prepareReportSpec(ctx.ws().db, p.runId === undefined ? { format: p.format, path: p.path } : { format: p.format, path: p.path, runId: p.runId }, ctx.host);
     const jobId = ctx.jobs().start('report', spec);
     if (spec.pdfPrinter === 'host') void finishHostPrint(ctx, jobId);
+    else
+      void ctx
+        .jobs()
+        .wait(jobId)
+        .then(() => ctx.emit('workspace.changed', { what: 'reports' }))
+        .catch(() => undefined);
     return { jobId };
   },
   'reports.list': (p, ctx) => {

@@ -48,8 +48,17 @@ describe('reports service', () => {
   it('runs the job and lists what was written, newest first', async () => {
     await withWb('browser', async (wb) => {
       const out = path.join(dir, 'svc.csv');
+      const changed = new Promise<void>((resolve) => {
+        const off = wb.on('workspace.changed', (e) => {
+          if (e.what === 'reports') {
+            off();
+            resolve();
+          }
+        });
+      });
       const { jobId } = await wb.invoke('reports.create', { format: 'csv', path: out });
       const info = await wb.jobs!.wait(jobId);
+      await changed;
       expect(info.state).toBe('done');
       expect(info.result).toMatchObject({ format: 'csv', path: out, runId: fx.runId, detections: 200 });
       fs.rmSync(out);
