@@ -19,6 +19,8 @@ export interface StoreBenchOptions {
   /** Keep the generated workspace and CSV (printed paths). */
   keep?: boolean;
   dir?: string;
+  /** Reuse a CSV written by an earlier run (writeCicCsv) instead of generating one. */
+  csv?: string;
   log?: (line: string) => void;
 }
 
@@ -146,10 +148,14 @@ export async function benchStore(o: StoreBenchOptions = {}): Promise<StoreBenchR
   const log = o.log ?? (() => undefined);
   const rows = o.rows ?? 1_000_000;
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nstd-bench-store-'));
-  const csv = path.join(dir, 'cic-generated.csv');
+  const csv = o.csv ?? path.join(dir, 'cic-generated.csv');
   const wsPath = path.join(dir, 'bench.nstd');
-  log(`generating ${rows} CICFlowMeter rows in ${csv}`);
-  const csvBytes = writeCicCsv(csv, rows);
+  let csvBytes: number;
+  if (o.csv) csvBytes = fs.statSync(o.csv).size;
+  else {
+    log(`generating ${rows} CICFlowMeter rows in ${csv}`);
+    csvBytes = writeCicCsv(csv, rows);
+  }
   const ws = Workspace.open(wsPath, { create: { name: 'store benchmark', analyst: 'bench' } });
   try {
     log('importing');
