@@ -162,7 +162,8 @@ export function createClass(db: Db, c: ClassPatch & { name: string }): ClassInfo
       c.name.trim(),
       c.kind ?? known?.kind ?? 'unknown',
       c.colour ?? known?.colour ?? colourFor(c.name),
-      JSON.stringify(c.attackIds ?? known?.attack ?? []),
+      // an empty list on create means "none given": a known class keeps its ATT&CK ids
+      JSON.stringify(c.attackIds && c.attackIds.length ? c.attackIds : (known?.attack ?? [])),
       c.description ?? '',
       nowIso(),
     );
