@@ -104,6 +104,53 @@ describe('flow-record files of ../shared/data import with the per-class counts o
     expect(cells.inf + cells.nan).toBeGreaterThan(0);
   });
 
+  it('CIC-IDS2017 improved layout (the header of data_header_reference.csv) maps onto the cic schema', async () => {
+    const ref = sharedData('cicids2017', 'data_header_reference.csv');
+    if (!ref) return;
+    const header = fs.readFileSync(ref, 'utf8').split(/\r?\n/)[0]!;
+    const cols = header.split(',');
+    const row = (i: number, label: string, attempted: string): string =>
+      cols
+        .map((c) => {
+          switch (c) {
+            case 'id': return String(i);
+            case 'Flow ID': return `192.168.10.5-104.16.207.165-54865-443-6`;
+            case 'Src IP': return '192.168.10.5';
+            case 'Src Port': return '54865';
+            case 'Dst IP': return '104.16.207.165';
+            case 'Dst Port': return '443';
+            case 'Protocol': return '6';
+            case 'Timestamp': return '2017-07-03 11:55:58.598';
+            case 'Flow Duration': return '3000000';
+            case 'Total Fwd Packet': return '4';
+            case 'Total Bwd packets': return '2';
+            case 'Label': return label;
+            case 'Attempted Category': return attempted;
+            default: return String(i);
+          }
+        })
+        .join(',');
+    const { ctx, ws } = testContext();
+    const tmp = path.join(ctx.workspacePath + '.csv');
+    fs.writeFileSync(tmp, [header, row(1, 'BENIGN', '-1'), row(2, 'DoS Hulk - Attempted', '3'), row(3, 'DoS Hulk', '-1')].join('\n') + '\n');
+    const format = flowLogReader.sniff(await readHead(tmp), 'x.csv');
+    expect(format).toBe('cic-csv');
+    const res = await flowLogReader.ingest(ctx, tmp, format!);
+    expect(res.flows).toBe(3);
+    expect(res.errors).toEqual([]);
+    const f = ws.db.prepare('SELECT src_ip, dst_port, proto, ts, end_ts, packets_fwd, packets_bwd, truth, hints, features FROM flows ORDER BY id').all() as Record<string, unknown>[];
+    expect(f[0]).toMatchObject({ src_ip: '192.168.10.5', dst_port: 443, proto: 6, packets_fwd: 4, packets_bwd: 2, truth: 'BENIGN' });
+    expect(f[0]!.ts).toBeCloseTo(Date.UTC(2017, 6, 3, 11, 55, 58) / 1000 + 0.598, 3);
+    expect(f[0]!.end_ts as number).toBeCloseTo((f[0]!.ts as number) + 3, 3);
+    expect(JSON.parse(f[1]!.hints as string)).toEqual({ attemptedCategory: '3' });
+    // every feature column of the improved layout found its place in the schema
+    const feats = new Float32Array((f[0]!.features as Buffer).buffer.slice((f[0]!.features as Buffer).byteOffset, (f[0]!.features as Buffer).byteOffset + (f[0]!.features as Buffer).byteLength));
+    expect([...feats].filter((v) => Number.isNaN(v))).toEqual([]);
+    const classes = ws.db.prepare('SELECT name FROM label_classes ORDER BY name').pluck().all();
+    expect(classes).toEqual(['Benign', 'DoS Hulk', 'DoS Hulk - Attempted']);
+    ws.close();
+  });
+
   it('CIC-IDS2017 drift samples (binary labels)', async () => {
     for (const name of ['IoT_2020_b_0.01_fs.csv', 'cic_0.01km.csv']) {
       const file = sharedData('cicids2017', 'pwpae-drift-sample', name);
