@@ -1,5 +1,5 @@
 /** `nstd report` as a user runs it: the built CLI, a worker process, files on disk, exit codes. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +24,8 @@ beforeAll(() => {
   ws = path.join(dir, 'case.nstd');
   fx = buildReportWorkspace(ws);
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('nstd report', () => {
   it('writes html, csv, json and stix for the newest run and prints what it wrote', () => {

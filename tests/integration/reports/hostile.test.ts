@@ -45,6 +45,7 @@ beforeAll(() => {
 
 afterAll(async () => {
   await wb?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('hostile strings into every format', () => {

@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
   await new Promise<void>((r) => server.close(() => r()));
 });
 

@@ -1,5 +1,5 @@
 /** reports.create / reports.list through the Workbench contract, including the host-printer path the desktop app uses. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tmpDir } from '../../helpers/tmp';
@@ -20,6 +20,8 @@ beforeAll(() => {
   file = path.join(dir, 'case.nstd');
   fx = buildReportWorkspace(file);
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 afterEach(() => setHostPdfPrinter(null));
 

@@ -1,5 +1,5 @@
 /** Runs the fixture does not cover: flow-log rows without times or addresses, an empty run, odd stored values. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tmpDir } from '../../helpers/tmp';
@@ -42,6 +42,8 @@ beforeAll(() => {
   file = path.join(dir, 'kdd.nstd');
   ids = buildFlowLogWorkspace(file);
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('a run over flow-log rows without times or addresses', () => {
   it('has no time-line or talkers, says so, and still finds what drove the attack class', async () => {

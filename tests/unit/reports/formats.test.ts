@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -25,6 +25,8 @@ beforeAll(() => {
   file = path.join(dir, 'case.nstd');
   fx = buildReportWorkspace(file);
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('report content', () => {
   it('gathers the case, sources, model lineage, run counts, time-line, talkers and drivers', () => {
