@@ -125,7 +125,8 @@ export const modelsHandlers: Handlers<typeof modelsMethods> = {
     }
     const total = db.prepare(`SELECT count(*) FROM detections d WHERE ${where.join(' AND ')}`).pluck().get(...params) as number;
     const key = KEY[p.sort];
-    const unk = p.unknownFirst ? "(d.predicted = 'unknown')" : '0';
+    // Not a bare 0: SQLite reads a constant integer in ORDER BY as a column number.
+    const unk = p.unknownFirst ? "(d.predicted = 'unknown')" : '(d.id < 0)';
     if (p.after) {
       const [u, k, id] = p.after.split('|').map(Number);
       if (![u, k, id].every((v) => Number.isFinite(v))) throw new WorkbenchError('E_INVALID', `Bad page cursor "${p.after}": pass the "next" value of the previous page.`);
