@@ -143,7 +143,7 @@ export class FlowAssembler {
     s.packets++;
     s.frameBytes += p.caplen;
     const d = this.d;
-    decodeFrame(p.linktype, p.data, p.off, p.caplen, d);
+    decodeFrame(p.linktype, p.data, p.off, p.caplen, d, p.origlen);
     const ts = p.ts;
     if (ts >= this.nextSweep) {
       if (this.nextSweep !== -Infinity) this.sweep(ts);
@@ -167,11 +167,59 @@ export class FlowAssembler {
         return;
       }
     }
+    if (d.hasEmbedded && this.icmpError(p, d, ts)) return;
     const slot = this.lookup(d, ts);
     const fwd = this.fwd;
     this.flows.add(slot, ts, fwd, d.ipLen, d.payloadLen, p.caplen, d.ipHdrLen + d.l4HdrLen, d.tcpFlags, d.tcpWindow, d.proto === PROTO_TCP, p.recordOffset);
     if (d.fragment === Fragment.first) this.rememberFragment(d, slot);
     if (d.proto === PROTO_TCP) this.tcpState(slot, fwd, d.tcpFlags);
+  }
+
+  /**
+   * Counts an ICMP error in the flow of the packet it quotes, when that flow is active (as
+   * Suricata does); returns false when there is none, and the error makes its own ICMP flow.
+   */
+  private icmpError(p: RawPacket, d: Decoded, ts: number): boolean {
+    if (d.embV6 !== d.v6) return false;
+    const k = this.key;
+    const src = d.embSrc;
+    const dst = d.embDst;
+    const sport = d.embSport;
+    const dport = d.embDport;
+    let srcLo = true;
+    for (let i = 0; i < 4; i++) {
+      if (src[i] !== dst[i]) {
+        srcLo = src[i]! < dst[i]!;
+        break;
+      }
+      if (i === 3) srcLo = sport <= dport;
+    }
+    const lo = srcLo ? src : dst;
+    const hi = srcLo ? dst : src;
+    k[0] = lo[0]!; k[1] = lo[1]!; k[2] = lo[2]!; k[3] = lo[3]!;
+    k[4] = hi[0]!; k[5] = hi[1]!; k[6] = hi[2]!; k[7] = hi[3]!;
+    k[8] = (srcLo ? (sport << 16) | dport : (dport << 16) | sport) >>> 0;
+    k[9] = (d.embProto | (d.v6 ? 0x100 : 0) | ((d.vlan + 1) << 16)) >>> 0;
+    const slot = this.find(this.hashKey());
+    if (slot < 0) return false;
+    const F = this.flows.F;
+    if (Math.floor(ts) > Math.floor(F[slot * NF + LAST_TS]!) + this.timeoutOf(slot)) return false;
+    // The error travels against the quoted packet's direction.
+    const quotedFwd = srcLo === ((F[slot * NF + STATE]! & ST_INIT_LO) !== 0);
+    this.flows.add(slot, ts, !quotedFwd, d.ipLen, d.payloadLen, p.caplen, d.ipHdrLen + d.l4HdrLen, 0, 0, false, p.recordOffset);
+    this.touch(slot);
+    return true;
+  }
+
+  private hashKey(): number {
+    const k = this.key;
+    let h = 0x9e3779b9;
+    for (let i = 0; i < KW; i++) {
+      h = Math.imul(h ^ k[i]!, 0x85ebca6b);
+      h ^= h >>> 13;
+    }
+    h = Math.imul(h ^ (h >>> 16), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
   /** Ends every active flow (end of the capture). */
@@ -214,13 +262,7 @@ export class FlowAssembler {
       k[8] = ((dport << 16) | sport) >>> 0;
     }
     k[9] = (d.proto | (d.v6 ? 0x100 : 0) | ((d.vlan + 1) << 16)) >>> 0;
-    let h = 0x9e3779b9;
-    for (let i = 0; i < KW; i++) {
-      h = Math.imul(h ^ k[i]!, 0x85ebca6b);
-      h ^= h >>> 13;
-    }
-    h = Math.imul(h ^ (h >>> 16), 0xc2b2ae35);
-    h = (h ^ (h >>> 16)) >>> 0;
+    const h = this.hashKey();
 
     const slot = this.find(h);
     if (slot >= 0) {
@@ -266,12 +308,15 @@ export class FlowAssembler {
     if (Math.floor(ts) > Math.floor(F[b + LAST_TS]!) + this.timeoutOf(slot)) return 'idle';
     if (ts - F[b + FIRST_TS]! > this.opts.activeTimeout) return 'active';
     if (d.proto === PROTO_TCP && (d.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) === TCP_SYN) {
-      // A fresh SYN on a closed session, or a SYN with a new ISN while the handshake is still
-      // pending, starts a new connection on the same tuple (Suricata's session reuse).
+      // A fresh SYN on a closed session starts a new connection on the same tuple (Suricata's
+      // session reuse).
+      // A SYN repeating the first SYN's sequence number is a retransmission, not a reuse.
       const st = F[b + STATE]!;
-      if (st & ST_RST || (st & (ST_FIN_FWD | ST_FIN_BWD)) === (ST_FIN_FWD | ST_FIN_BWD)) return 'reused';
       const synSeq = F[b + SYN_SEQ]!;
-      if (fwd && synSeq >= 0 && !(st & ST_SYNACK) && F[b + PKT_BWD] === 0 && d.tcpSeq !== synSeq) return 'reused';
+      const retransmit = fwd && synSeq >= 0 && d.tcpSeq === synSeq;
+      // (A SYN with a new sequence number while the handshake is pending stays in the flow,
+      // as in Suricata's stream engine.)
+      if (!retransmit && (st & ST_RST || (st & (ST_FIN_FWD | ST_FIN_BWD)) === (ST_FIN_FWD | ST_FIN_BWD))) return 'reused';
     }
     return null;
   }

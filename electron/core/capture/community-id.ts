@@ -86,6 +86,12 @@ export function parseIp(text: string): { v6: boolean; words: number[] } {
     const p = text.split('.').map(Number);
     return { v6: false, words: [(((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0), 0, 0, 0] };
   }
+  // An IPv4 tail (::ffff:1.2.3.4) becomes two hex groups.
+  const v4tail = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4tail) {
+    const [a, b, c, d] = v4tail.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4tail.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
   let head = text;
   let tail = '';
   const dbl = text.indexOf('::');

@@ -73,6 +73,17 @@ export class Decoded {
   ipId = 0;
   /** IP header offset inside the frame data. */
   ipOffset = 0;
+  /**
+   * ICMP error messages (unreachable, time exceeded...): the tuple of the packet they quote,
+   * so the error can be counted in the flow it refers to (as Suricata does).
+   */
+  hasEmbedded = false;
+  embV6 = false;
+  readonly embSrc = new Uint32Array(4);
+  readonly embDst = new Uint32Array(4);
+  embProto = 0;
+  embSport = 0;
+  embDport = 0;
 }
 
 const u16 = (b: Uint8Array, o: number): number => (b[o]! << 8) | b[o + 1]!;
@@ -99,6 +110,7 @@ function reset(d: Decoded): void {
   d.fragment = Fragment.none;
   d.ipId = 0;
   d.ipOffset = 0;
+  d.hasEmbedded = false;
 }
 
 function fail(d: Decoded, status: DecodeStatus, reason: string): void {
@@ -106,10 +118,18 @@ function fail(d: Decoded, status: DecodeStatus, reason: string): void {
   d.reason = reason;
 }
 
-/** Decodes data[off, off+caplen) of the given link type into `d`. Never throws. */
-export function decodeFrame(linktype: number, b: Uint8Array, off: number, caplen: number, d: Decoded): void {
+// End of the frame on the wire (offset in the data buffer) of the frame being decoded.
+let wireEnd = 0;
+
+/**
+ * Decodes data[off, off+caplen) of the given link type into `d`. Never throws. `wireLen`
+ * (the original length) tells a snaplen cut, which is fine, from an IP header that claims
+ * more bytes than the frame had on the wire, which is malformed (Suricata drops those too).
+ */
+export function decodeFrame(linktype: number, b: Uint8Array, off: number, caplen: number, d: Decoded, wireLen = caplen): void {
   reset(d);
   const end = Math.min(off + caplen, b.length);
+  wireEnd = off + Math.max(wireLen, caplen);
   switch (linktype) {
     case LINKTYPE.ETHERNET:
       if (end - off < 14) return fail(d, DecodeStatus.truncated, 'Ethernet header');
@@ -225,6 +245,7 @@ function ipv4(b: Uint8Array, o: number, end: number, d: Decoded): void {
   // TSO/GSO captures carry total length 0: fall back to what was captured.
   if (total === 0) total = end - o;
   if (total < ihl) return fail(d, DecodeStatus.malformed, 'IPv4 total length below its header length');
+  if (o + total > wireEnd) return fail(d, DecodeStatus.malformed, 'IPv4 total length beyond the frame');
   d.v6 = false;
   d.ipOffset = o;
   d.ipLen = total;
@@ -254,6 +275,7 @@ function ipv6(b: Uint8Array, o: number, end: number, d: Decoded): void {
   const plen = u16(b, o + 4);
   // Jumbograms (payload length 0 + hop-by-hop option) and TSO captures: use what was captured.
   const total = plen === 0 ? end - o : 40 + plen;
+  if (o + total > wireEnd) return fail(d, DecodeStatus.malformed, 'IPv6 payload length beyond the frame');
   d.v6 = true;
   d.ipOffset = o;
   d.ipLen = total;
@@ -351,6 +373,7 @@ function transport(b: Uint8Array, o: number, end: number, len: number, d: Decode
       if (have < 4) return fail(d, DecodeStatus.truncated, 'ICMP header');
       d.icmpType = b[o]!;
       d.icmpCode = b[o + 1]!;
+      if (d.proto === PROTO_ICMP ? ICMP4_ERRORS.has(d.icmpType) : d.icmpType >= 1 && d.icmpType <= 4) embedded(b, o + 8, end, d);
       d.l4HdrLen = len >= 8 ? 8 : 4;
       d.payloadLen = len > d.l4HdrLen ? len - d.l4HdrLen : 0;
       return;
@@ -358,6 +381,39 @@ function transport(b: Uint8Array, o: number, end: number, len: number, d: Decode
       d.payloadLen = len;
       return;
   }
+}
+
+const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
+
+/** The IP header and ports quoted by an ICMP error, when enough of them was captured. */
+function embedded(b: Uint8Array, o: number, end: number, d: Decoded): void {
+  if (end - o < 1) return;
+  const v = b[o]! >> 4;
+  let l4: number;
+  if (v === 4) {
+    const ihl = (b[o]! & 0x0f) * 4;
+    if (ihl < 20 || end - o < ihl + 4) return;
+    if (u16(b, o + 6) & 0x1fff) return; // a later fragment quotes no ports
+    d.embV6 = false;
+    d.embProto = b[o + 9]!;
+    d.embSrc[0] = u32(b, o + 12);
+    d.embDst[0] = u32(b, o + 16);
+    d.embSrc[1] = d.embSrc[2] = d.embSrc[3] = d.embDst[1] = d.embDst[2] = d.embDst[3] = 0;
+    l4 = o + ihl;
+  } else if (v === 6) {
+    if (end - o < 44) return;
+    d.embV6 = true;
+    d.embProto = b[o + 6]!;
+    for (let i = 0; i < 4; i++) {
+      d.embSrc[i] = u32(b, o + 8 + 4 * i);
+      d.embDst[i] = u32(b, o + 24 + 4 * i);
+    }
+    l4 = o + 40;
+  } else return;
+  if (d.embProto !== PROTO_TCP && d.embProto !== PROTO_UDP && d.embProto !== PROTO_SCTP) return;
+  d.embSport = u16(b, l4);
+  d.embDport = u16(b, l4 + 2);
+  d.hasEmbedded = true;
 }
 
 /** Text form of an address held as big-endian words (IPv6 compressed per RFC 5952). */

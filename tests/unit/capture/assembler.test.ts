@@ -102,7 +102,7 @@ describe('flow assembly rules', () => {
   });
 
   it('a SYN after FIN on both sides starts a new flow on the same tuple', () => {
-    const again = tcpConnection(30_000).map((p) => p);
+    const again = tcpConnection(30_000).map((x) => ({ ...x, p: { ...x.p, seq: (x.p.seq ?? 0) + 7777 } }));
     const r = parse(writeCapture([...tcpConnection(), ...again]));
     expect(r.flows).toHaveLength(2);
     expect(r.flows[1]!.ts).toBeCloseTo(T0 + 0.03, 6);
@@ -113,8 +113,20 @@ describe('flow assembly rules', () => {
     const c = tcpConnection();
     const rst: TimedPacket = { t: 5_000, p: { ...c[0]!.p, flags: RST | ACK } };
     const late: TimedPacket = { t: 6_000, p: { ...c[1]!.p, flags: ACK } };
-    const r = parse(writeCapture([c[0]!, c[1]!, c[2]!, rst, late, ...tcpConnection(100_000).slice(0, 3)]));
+    const next = tcpConnection(100_000).slice(0, 3).map((x) => ({ ...x, p: { ...x.p, seq: (x.p.seq ?? 0) + 7777 } }));
+    const r = parse(writeCapture([c[0]!, c[1]!, c[2]!, rst, late, ...next]));
     expect(r.flows.map((f) => f.packetsFwd + f.packetsBwd)).toEqual([5, 3]);
+    // A SYN repeating the first SYN's sequence number is a retransmission: same flow.
+    const again = parse(writeCapture([c[0]!, rst, { t: 200_000, p: c[0]!.p }]));
+    expect(again.flows.map((f) => f.packetsFwd + f.packetsBwd)).toEqual([3]);
+  });
+
+  it('a frame shorter on the wire than its IP length is malformed, a snaplen cut is not', () => {
+    const frame = (tcpConnection()[3]!.p);
+    const r = parse(writeCapture([{ t: 0, p: frame }], { snaplen: 60 }));
+    expect(r.flows).toHaveLength(1);
+    expect(r.flows[0]!.bytesFwd).toBe(140);
+    expect(r.flows[0]!.frameBytesFwd).toBe(60);
   });
 
   it('idle timeouts split a flow (UDP new: 30 s, compared in whole seconds)', () => {
