@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Handlers, ServiceContext } from './types';
 import type { ReportInfo, ReportJobResult, reportsMethods } from '../../../shared/api/reports';
@@ -13,11 +14,19 @@ import { errorMessage } from '../errors';
  * `workspace.changed` (reports) event.
  */
 async function finishHostPrint(ctx: ServiceContext, jobId: number): Promise<void> {
+  // The report belongs to the workspace it was asked of, even if another is opened meanwhile.
+  const ws = ctx.ws();
   const info = await ctx.jobs().wait(jobId);
   const result = info.result as ReportJobResult | null;
   if (info.state !== 'done' || !result?.pendingPrint) return;
   const printer = hostPdfPrinter();
   const htmlPath = result.pendingPrint.htmlPath;
+  const tmpDir = path.dirname(htmlPath);
+  // Only ever remove the private folder the job made (os.tmpdir()/nstd-report-*).
+  if (path.dirname(tmpDir) !== path.resolve(os.tmpdir()) || !path.basename(tmpDir).startsWith('nstd-report-')) {
+    ctx.emit('job.log', { id: jobId, line: `PDF printing refused: ${htmlPath} is not a report job's temporary file.` });
+    return;
+  }
   try {
     if (!printer) throw new Error('the application has no PDF printer registered');
     const out = new AtomicFileWriter(result.path);
@@ -29,12 +38,13 @@ async function finishHostPrint(ctx: ServiceContext, jobId: number): Promise<void
       throw err;
     }
     const written = out.commit();
-    recordReport(ctx.ws().db, { runId: result.runId, format: 'pdf', path: written.path, sha256: written.sha256 });
+    if (!ws.db.open) throw new Error(`the workspace ${ws.path} was closed before the PDF was printed`);
+    recordReport(ws.db, { runId: result.runId, format: 'pdf', path: written.path, sha256: written.sha256 });
     ctx.emit('job.log', { id: jobId, line: `PDF written to ${written.path} (${written.bytes} bytes) by ${printer.name ?? 'the app'}` });
   } catch (err) {
     ctx.emit('job.log', { id: jobId, line: `PDF printing failed: ${errorMessage(err)}` });
   } finally {
-    fs.rmSync(path.dirname(htmlPath), { recursive: true, force: true });
+    fs.rmSync(tmpDir, { recursive: true, force: true });
     ctx.emit('workspace.changed', { what: 'reports' });
   }
 }
