@@ -94,6 +94,9 @@ function decodeCursor(s: string): CursorValue {
   throw new WorkbenchError('E_INVALID', 'The page cursor is not one this workspace gave out; start from the first page.');
 }
 
+/** Sums of NOT NULL counters: descending pages need no NULL tail. */
+const NEVER_NULL = new Set(['f.bytes', 'f.packets']);
+
 /** Rows after (v, id) in the order (col dir, id dir); NULL sorts first ascending, as SQLite does. */
 function keyset(col: string, asc: boolean, cur: CursorValue, params: unknown[]): string {
   const [v, id] = cur;
@@ -106,15 +109,16 @@ function keyset(col: string, asc: boolean, cur: CursorValue, params: unknown[]):
       params.push(id);
       return `((${col} IS NULL AND f.id > ?) OR ${col} IS NOT NULL)`;
     }
-    params.push(v, v, id);
-    return `(${col} > ? OR (${col} = ? AND f.id > ?))`;
+    // a row value is a range the index can seek to (an OR of comparisons is not)
+    params.push(v, id);
+    return `(${col}, f.id) > (?, ?)`;
   }
   if (v === null) {
     params.push(id);
     return `(${col} IS NULL AND f.id < ?)`;
   }
-  params.push(v, v, id);
-  return `(${col} < ? OR (${col} = ? AND f.id < ?) OR ${col} IS NULL)`;
+  params.push(v, id);
+  return NEVER_NULL.has(col) ? `(${col}, f.id) < (?, ?)` : `((${col}, f.id) < (?, ?) OR ${col} IS NULL)`;
 }
 
 function runSqlFor(runId: number | undefined, params: unknown[]): string {
