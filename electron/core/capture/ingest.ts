@@ -33,7 +33,7 @@ export async function ingestCapture(ctx: JobContext, file: string, format: strin
     schema: 'pcap',
     jobId: ctx.jobId,
   });
-  const writer = new FlowWriter(db, sourceId, 'pcap', opts.batchSize ?? 2000);
+  const writer = new FlowWriter(db, sourceId, 'pcap', opts.batchSize ?? 5000);
   const name = path.basename(abs);
   let lastProgress = 0;
   const run = await runCapture(input, (f) => writer.add(flowRecord(f)), {
