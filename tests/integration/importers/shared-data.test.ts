@@ -78,7 +78,7 @@ describe('flow-record files of ../shared/data import with the per-class counts o
     const expected = countColumn(zlib.gunzipSync(fs.readFileSync(file)).toString('utf8'), (c) => c[41]!.replace(/\.$/, ''), false);
     expect(r.byTruth).toEqual(expected);
     expect(r.source.sha256).toMatch(/^[0-9a-f]{64}$/);
-  });
+  }, 300_000);
 
   it('UNSW-NB15 training set (BOM, 82,332 rows, Normal 37,000 ... Worms 44)', async () => {
     const file = sharedData('unsw-nb15', 'UNSW_NB15_training-set.csv');

@@ -60,7 +60,7 @@ describe('nstd flows / label / classes on an ingested workspace', () => {
     run('ingest', ...files, '--workspace', ws2);
     const imp = run('label', '--workspace', ws2, '--import', exported, '--json');
     expect(JSON.parse(imp.stdout)).toMatchObject({ unmatched: 0 });
-  });
+  }, 240_000);
 });
 
 describe('nstd flows into a pipe that closes early', () => {
@@ -136,7 +136,7 @@ describe('kill -9 in the middle of an import', () => {
     } finally {
       check.close();
     }
-  });
+  }, 240_000);
 });
 
 describe('the worker killed alone while the app lives', () => {
@@ -183,5 +183,5 @@ describe('the worker killed alone while the app lives', () => {
     } finally {
       db.close();
     }
-  });
+  }, 240_000);
 });

@@ -141,7 +141,7 @@ describe('flow-log importers on hand-typed files', () => {
         expect(peak - before).toBeLessThan(200 * 1024 * 1024);
         ws.close();
         fs.rmSync(file);
-      });
+      }, 180_000);
 
       it('arbitrary lines only ever give line errors', () => {
         const parser = flowLogFormats[fx.format]!.parser();
