@@ -12,6 +12,7 @@ export const benchmarks: Record<string, Benchmark> = {
   ingest: async (args, io) => (await import('../../core/capture/bench')).benchIngest(args, io),
   train: async (args, io) => (await import('../../core/ml/bench')).benchTrainCli(args, io),
   detect: async (args, io) => (await import('../../core/ml/bench')).benchDetectCli(args, io),
+  store: async (args, io) => (await import('../../core/store/bench')).benchStoreCli(args, io),
 };
 
 /** The options of every benchmark (one parser reads them all; each uses its own). */
@@ -49,6 +50,10 @@ export const command: CliCommand = {
     '    and fine-tune adaptation time (generated flows; TF_BACKEND picks the backend).',
     'nstd bench detect [--flows N] [--json]',
     '    detection flows/s in memory (default 1,000,000 flows) and workspace -> detections end to end.',
+    'nstd bench store [--flows N] [--json]',
+    '    imports a generated CICFlowMeter CSV of N flows (default 1,000,000) and the UNSW-NB15 training',
+    '    set when NSTD_DATA has it, then times filtered pages of 100, counts by class, label by filter',
+    '    (and undo), top talkers and the histogram; prints rows/s and rows per CPU-second.',
   ].join('\n'),
   options: benchOptions,
   allowPositionals: true,

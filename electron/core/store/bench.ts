@@ -257,3 +257,17 @@ export function formatStoreBench(r: StoreBenchResult): string {
   ];
   return lines.join('\n') + '\n';
 }
+
+/** `nstd bench store [--flows N] [--json]` (entry of electron/cli/commands/bench.ts). */
+export async function benchStoreCli(args: import('../../cli/command').CliArgs, io: import('../../cli/command').CliIO): Promise<number> {
+  const raw = args.values.flows;
+  const rows = typeof raw === 'string' ? Number(raw) : 1_000_000;
+  if (!Number.isInteger(rows) || rows < 1000) {
+    const { UsageError } = await import('../../cli/command');
+    throw new UsageError('--flows must be a whole number >= 1000.');
+  }
+  const r = await benchStore({ rows, log: (line) => void io.stderr.write(`${line}\n`) });
+  if (args.values.json) io.stdout.write(JSON.stringify(r) + '\n');
+  else io.stdout.write(formatStoreBench(r));
+  return 0;
+}
