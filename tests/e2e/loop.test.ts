@@ -37,11 +37,14 @@ describe('the analyst loop in Chromium', () => {
   let s: Session | null = null;
   const dir = tmpDir('nstd-loop-');
   const capture = path.join(dir, 'loop.pcap');
+  /** Uncaught errors in the page (an effect loop, a failed render) fail the run at the end. */
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const truth = synthesizeFile(capture, { packets: 20_000, seed: 11 });
     expect(truth.byKind.synflood!.flows).toBeGreaterThan(K);
     s = await openApp();
+    s?.page.on('pageerror', (err) => pageErrors.push(err.message));
   });
   afterAll(async () => {
     await s?.stop();
@@ -224,5 +227,10 @@ describe('the analyst loop in Chromium', () => {
       await s.screenshot(`loop-dark-${i}-${v}`);
     }
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+  });
+
+  it('ran without an uncaught error in the page', (ctx) => {
+    if (!s) return ctx.skip();
+    expect(pageErrors).toEqual([]);
   });
 });
