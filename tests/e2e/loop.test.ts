@@ -224,6 +224,16 @@ describe('the analyst loop in Chromium', () => {
     for (const [i, v] of ['workspace', 'flows', 'labels', 'models', 'detections', 'embedding', 'reports'].entries()) {
       await view(page, v);
       await expect.poll(() => page.locator('.view h2').first().textContent(), WAIT).toBe(v[0]!.toUpperCase() + v.slice(1));
+      if (v === 'flows') {
+        // A web flow's detail: its packet sequence plotted both ways.
+        await page.getByTestId('filter-input').fill('dst.port == 443 && packets > 10');
+        await page.getByTestId('filter-input').press('Enter');
+        await expect.poll(() => page.getByTestId('filter-status').textContent(), WAIT).toMatch(/[\d,]+ flows/);
+        const table = page.getByTestId('flows-table');
+        await table.locator('[role="row"][data-row-key]').first().click();
+        await table.press('Enter');
+        await expect.poll(() => page.getByTestId('sequence-plot').count(), WAIT).toBe(1);
+      }
       await s.screenshot(`loop-dark-${i}-${v}`);
     }
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
