@@ -295,6 +295,7 @@ export class DatasetLabeler {
   private batch: number | null = null;
   private readonly classes: ClassResolver;
   private readonly insert;
+  private readonly insertRange;
   private readonly setCurrent;
   private readonly bump;
   labelled = 0;
@@ -308,6 +309,10 @@ export class DatasetLabeler {
   ) {
     this.classes = new ClassResolver(db);
     this.insert = db.prepare(`INSERT INTO labels (flow_id, class_id, origin, author, created_at, note, batch) VALUES (?, ?, 'dataset', ?, ?, '', ?)`);
+    this.insertRange = db.prepare(
+      `INSERT INTO labels (flow_id, class_id, origin, author, created_at, note, batch)
+       SELECT id, label_id, 'dataset', ?, ?, '', ? FROM flows WHERE id BETWEEN ? AND ? AND label_id IS NOT NULL ORDER BY id`,
+    );
     this.setCurrent = db.prepare('UPDATE flows SET label_id = ? WHERE id = ?');
     this.bump = db.prepare('UPDATE label_batches SET count = count + ? WHERE id = ?');
   }
@@ -326,6 +331,16 @@ export class DatasetLabeler {
   readonly onBatch = (rows: { truth: string | null; labelId?: number | null }[], ids: number[]): void => {
     const at = nowIso();
     let n = 0;
+    // Flows written with their label and consecutive ids (one writer, one transaction): one
+    // set-based statement instead of a call per row.
+    if (rows.length > 0 && ids[ids.length - 1]! - ids[0]! === ids.length - 1 && rows.every((r) => r.labelId !== undefined)) {
+      if (!rows.some((r) => r.labelId !== null)) return;
+      if (this.batch === null) this.batch = newBatch(this.db, { origin: 'dataset', author: this.author, note: 'labels from the source file', sourceId: this.sourceId });
+      n = Number(this.insertRange.run(this.author, at, this.batch, ids[0]!, ids[ids.length - 1]!).changes);
+      this.bump.run(n, this.batch);
+      this.labelled += n;
+      return;
+    }
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const preset = row.labelId !== undefined;
