@@ -115,7 +115,8 @@ describe.skipIf(!enabled)('UI performance on a 1 M-flow workspace (printed)', ()
     await page.getByTestId('nav-models').click();
     await page.getByLabel('Model file to import').fill(BASE_MODEL);
     await page.getByRole('button', { name: 'Import model' }).click();
-    await expect.poll(() => page.getByTestId('model-item').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await page.getByTestId('model-item').count()) + (await page.getByTestId('error').count()), { timeout: 60_000 }).toBeGreaterThan(0);
+    if ((await page.getByTestId('error').count()) > 0) throw new Error(`model import failed: ${await page.getByTestId('error').textContent()}`);
     const modelId = (await page.getByTestId('model-item').first().textContent())!.match(/#(\d+)/)![1]!;
     await page.getByTestId('nav-embedding').click();
     const emb = page.getByTestId('embedding-view');
