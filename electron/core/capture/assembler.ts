@@ -2,7 +2,7 @@ import { Decoded, DecodeStatus, decodeFrame, Fragment, PROTO_ICMP, PROTO_ICMPV6,
 import { icmpPorts } from './community-id';
 import {
   FIRST_TS, FlowTable, GEN, ICMP_CODE, ICMP_TYPE, LAST_TS, NF, PKT_BWD, PKT_FWD, PROTO, STATE, ST_ESTABLISHED, ST_FIN_BWD,
-  ST_FIN_FWD, ST_INIT_LO, ST_PORTS, ST_RST, ST_SYNACK, ST_V6, SYN_SEQ, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
+  ST_FIN_FWD, ST_INIT_LO, ST_PORTS, ST_RST, ST_SESSION, ST_SYNACK, ST_V6, SYN_SEQ, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
 } from './flow';
 import type { FlowView } from './features';
 import type { RawPacket } from './reader';
@@ -310,8 +310,11 @@ export class FlowAssembler {
     if (d.proto === PROTO_TCP && (d.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) === TCP_SYN) {
       // A fresh SYN on a closed session starts a new connection on the same tuple (Suricata's
       // session reuse).
-      // A SYN repeating the first SYN's sequence number is a retransmission, not a reuse.
+      // A flow that did not begin with a SYN has no session to protect: the SYN starts a new
+      // flow, whichever side sends it (Suricata "steals" it too).
       const st = F[b + STATE]!;
+      if (!(st & ST_SESSION)) return 'reused';
+      // A SYN repeating the first SYN's sequence number is a retransmission, not a reuse.
       const synSeq = F[b + SYN_SEQ]!;
       const retransmit = fwd && synSeq >= 0 && d.tcpSeq === synSeq;
       // (A SYN with a new sequence number while the handshake is pending stays in the flow,
@@ -374,7 +377,8 @@ export class FlowAssembler {
     else if (d.proto === PROTO_TCP && (d.tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) initIsSrc = false;
     const initLo = initIsSrc ? srcLo : !srcLo;
     this.fwd = initIsSrc;
-    const state = (initLo ? ST_INIT_LO : 0) | (d.v6 ? ST_V6 : 0) | (d.hasPorts ? ST_PORTS : 0);
+    const pureSyn = d.proto === PROTO_TCP && (d.tcpFlags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) === TCP_SYN;
+    const state = (initLo ? ST_INIT_LO : 0) | (d.v6 ? ST_V6 : 0) | (d.hasPorts ? ST_PORTS : 0) | (pureSyn && initIsSrc ? ST_SESSION : 0);
     this.flows.init(slot, state, d.proto, d.vlan, this.rowNo++);
     if (d.proto === PROTO_ICMP || d.proto === PROTO_ICMPV6) {
       const F = this.flows.F;

@@ -74,7 +74,7 @@ export class Decoded {
   /** IP header offset inside the frame data. */
   ipOffset = 0;
   /**
-   * ICMP error messages (unreachable, time exceeded...): the tuple of the packet they quote,
+   * ICMP destination-unreachable messages: the tuple of the packet they quote,
    * so the error can be counted in the flow it refers to (as Suricata does).
    */
   hasEmbedded = false;
@@ -373,7 +373,8 @@ function transport(b: Uint8Array, o: number, end: number, len: number, d: Decode
       if (have < 4) return fail(d, DecodeStatus.truncated, 'ICMP header');
       d.icmpType = b[o]!;
       d.icmpCode = b[o + 1]!;
-      if (d.proto === PROTO_ICMP ? ICMP4_ERRORS.has(d.icmpType) : d.icmpType >= 1 && d.icmpType <= 4) embedded(b, o + 8, end, d);
+      // Destination unreachable only, as Suricata associates them.
+      if (d.icmpType === (d.proto === PROTO_ICMP ? 3 : 1)) embedded(b, o + 8, end, d);
       d.l4HdrLen = len >= 8 ? 8 : 4;
       d.payloadLen = len > d.l4HdrLen ? len - d.l4HdrLen : 0;
       return;
@@ -382,8 +383,6 @@ function transport(b: Uint8Array, o: number, end: number, len: number, d: Decode
       return;
   }
 }
-
-const ICMP4_ERRORS = new Set([3, 4, 5, 11, 12]);
 
 /** The IP header and ports quoted by an ICMP error, when enough of them was captured. */
 function embedded(b: Uint8Array, o: number, end: number, d: Decoded): void {
@@ -410,7 +409,9 @@ function embedded(b: Uint8Array, o: number, end: number, d: Decoded): void {
     }
     l4 = o + 40;
   } else return;
-  if (d.embProto !== PROTO_TCP && d.embProto !== PROTO_UDP && d.embProto !== PROTO_SCTP) return;
+  // The quoted transport header must be whole (TCP's 20 bytes are often cut to 8: no match).
+  const need = d.embProto === PROTO_TCP ? 20 : d.embProto === PROTO_UDP ? 8 : 0;
+  if (need === 0 || end - l4 < need) return;
   d.embSport = u16(b, l4);
   d.embDport = u16(b, l4 + 2);
   d.hasEmbedded = true;

@@ -32,6 +32,8 @@ export const ST_RST = 16;
 export const ST_INIT_LO = 32;
 export const ST_V6 = 64;
 export const ST_PORTS = 128;
+/** A TCP flow that began with a SYN (a session in Suricata's stream engine). */
+export const ST_SESSION = 256;
 
 // ---- Row layout ---------------------------------------------------------------------------
 // A running statistic occupies 6 fields: count, mean, M2 (Welford), min, max, sum.

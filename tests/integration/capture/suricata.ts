@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { assemblerOptions, SURICATA_TIMEOUTS } from '../../../electron/core/capture/assembler';
 import { flowRecord, runCapture } from '../../../electron/core/capture/pipeline';
 import { parseIp } from '../../../electron/core/capture/community-id';
@@ -44,6 +45,16 @@ const normIp = (s: string): string => parseIp(s).words.join('.') + (s.includes('
 export function runSuricata(pcap: string, outDir: string): SideFlow[] {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
+  // Suricata does not read gzip: give it the decompressed capture.
+  const head = Buffer.alloc(2);
+  const fd = fs.openSync(pcap, 'r');
+  fs.readSync(fd, head, 0, 2, 0);
+  fs.closeSync(fd);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    const plain = path.join(outDir, 'input.pcap');
+    fs.writeFileSync(plain, zlib.gunzipSync(fs.readFileSync(pcap)));
+    pcap = plain;
+  }
   const r = spawnSync(
     'suricata',
     ['--runmode', 'single', '-k', 'none', '-S', '/dev/null', '-l', outDir, '-r', pcap, '--set', 'outputs.1.eve-log.community-id=true', '--set', 'outputs.0.fast.enabled=no', '--set', 'outputs.2.stats.enabled=no'],
