@@ -90,8 +90,20 @@ describe.skipIf(!enabled)('UI performance on a 1 M-flow workspace (printed)', ()
 
     // Scroll at 10 rows per frame (a brisk wheel), then at 50 rows per frame (a flick: every
     // frame shows all-new rows), through pages as they load.
+    // Main-thread work per frame from the DevTools protocol (script, style, layout): what the
+    // table costs, apart from waiting for a CPU on a shared machine.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metrics = async (): Promise<Record<string, number>> =>
+      Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]));
     for (const [name, step] of [['Wheel', 240], ['Flick', 1200]] as const) {
+      const m0 = await metrics();
       const frames = await scrollFrames(page, 'flows-table', 300, step);
+      const m1 = await metrics();
+      const per = (k: string): number => Number((((m1[k]! - m0[k]!) * 1000) / frames.length).toFixed(2));
+      figures[`scroll${name}ScriptMsPerFrame`] = per('ScriptDuration');
+      figures[`scroll${name}StyleLayoutMsPerFrame`] = Number((per('RecalcStyleDuration') + per('LayoutDuration')).toFixed(2));
+      figures[`scroll${name}TaskMsPerFrame`] = per('TaskDuration');
       figures[`scroll${name}P50Ms`] = Number(pctl(frames, 50).toFixed(1));
       figures[`scroll${name}P95Ms`] = Number(pctl(frames, 95).toFixed(1));
       figures[`scroll${name}MaxMs`] = Number(Math.max(...frames).toFixed(1));
