@@ -207,6 +207,14 @@ describe('the analyst loop in Chromium', () => {
     await view(page, 'embedding');
     await page.getByTestId('embed-submit').click();
     await expect.poll(() => page.getByTestId('embedding-view').getAttribute('data-points'), { timeout: 120_000 }).not.toBe('0');
+    // A lasso around the whole plot selects every point: the label bar counts them.
+    const box = (await page.getByTestId('scatter-overlay').boundingBox())!;
+    await page.mouse.move(box.x + 4, box.y + 4);
+    await page.mouse.down();
+    for (const [fx, fy] of [[1, 0], [1, 1], [0, 1], [0, 0]] as const) await page.mouse.move(box.x + 4 + fx * (box.width - 8), box.y + 4 + fy * (box.height - 8), { steps: 4 });
+    await page.mouse.up();
+    const points = Number(await page.getByTestId('embedding-view').getAttribute('data-points'));
+    await expect.poll(() => page.getByTestId('embedding-view').getByTestId('label-bar').textContent(), WAIT).toContain(`${points.toLocaleString('en-US')} selected`);
     await s.screenshot('loop-09-embedding');
 
     await view(page, 'reports');
