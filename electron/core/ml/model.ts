@@ -5,7 +5,7 @@ import { kMeans } from './cluster';
 import { metaTrain, defaultMetaOptions, type MetaAlgorithm, type TrainCurvePoint, type TrainProgress } from './meta-train';
 import { fitPipeline, transform, type PipelineJson, type ColumnRole } from './pipeline';
 import { matrix, takeRows, type Matrix } from './matrix';
-import { sqDist2 } from './protonet';
+import { sqDistTo } from './protonet';
 import { rng, sample, shuffle } from './random';
 import { auroc, binaryMetrics, confusion, quantileOf, rocPoints } from './metrics';
 
@@ -225,23 +225,33 @@ export class FewShotModel {
       ranges.push([c, p, q - p]);
       p = q;
     }
+    // Per-class minima on the host: tf.slice is slow on the wasm backend.
     const chunk = Math.max(256, Math.min(16384, Math.floor(8_000_000 / Math.max(P, 1))));
-    const protoT = tf.tensor2d(this.protos.vectors, [P, dim]);
+    const [pT, pp] = tf.tidy(() => {
+      const p = tf.tensor2d(this.protos.vectors, [P, dim]);
+      return [tf.transpose(p), tf.reshape(tf.sum(tf.square(p), 1), [1, -1])] as [tf.Tensor2D, tf.Tensor2D];
+    });
     try {
       for (let r = 0; r < n; r += chunk) {
         const m = Math.min(chunk, n - r);
-        const t = tf.tidy(() => {
-          const d = sqDist2(tf.tensor2d(emb.subarray(r * dim, (r + m) * dim), [m, dim]), protoT);
-          const cols = ranges.map(([, s, len]) => (len === 1 ? tf.slice(d, [0, s], [m, 1]) : tf.min(tf.slice(d, [0, s], [m, len]), 1, true)));
-          return cols.length === 1 ? cols[0]! : tf.concat(cols, 1);
-        });
+        const t = tf.tidy(() => sqDistTo(tf.tensor2d(emb.subarray(r * dim, (r + m) * dim), [m, dim]), pT, pp));
         const a = t.dataSync() as Float32Array;
         t.dispose();
-        const R = ranges.length;
-        for (let i = 0; i < m; i++) for (let k = 0; k < R; k++) out[(r + i) * C + ranges[k]![0]] = a[i * R + k]!;
+        for (let i = 0; i < m; i++) {
+          const row = i * P;
+          const o = (r + i) * C;
+          for (const [c, s0, len] of ranges) {
+            let best = a[row + s0]!;
+            for (let k = 1; k < len; k++) {
+              const v = a[row + s0 + k]!;
+              if (v < best) best = v;
+            }
+            out[o + c] = best;
+          }
+        }
       }
     } finally {
-      protoT.dispose();
+      tf.dispose([pT, pp]);
     }
     return out;
   }
@@ -251,12 +261,15 @@ export class FewShotModel {
     const k = Math.max(1, this.hyper.knnK);
     const P = this.protos.classOf.length;
     const out = new Int32Array(n);
-    const protoT = tf.tensor2d(this.protos.vectors, [P, dim]);
+    const [pT, pp] = tf.tidy(() => {
+      const p = tf.tensor2d(this.protos.vectors, [P, dim]);
+      return [tf.transpose(p), tf.reshape(tf.sum(tf.square(p), 1), [1, -1])] as [tf.Tensor2D, tf.Tensor2D];
+    });
     const chunk = Math.max(64, Math.floor(4_000_000 / Math.max(P, 1)));
     try {
       for (let r = 0; r < n; r += chunk) {
         const m = Math.min(chunk, n - r);
-        const idx = tf.tidy(() => tf.topk(tf.neg(sqDist2(tf.tensor2d(emb.subarray(r * dim, (r + m) * dim), [m, dim]), protoT)), Math.min(k, P)).indices);
+        const idx = tf.tidy(() => tf.topk(tf.neg(sqDistTo(tf.tensor2d(emb.subarray(r * dim, (r + m) * dim), [m, dim]), pT, pp)), Math.min(k, P)).indices);
         const a = idx.dataSync() as Int32Array;
         const kk = idx.shape[1]!;
         idx.dispose();
@@ -277,7 +290,7 @@ export class FewShotModel {
         }
       }
     } finally {
-      protoT.dispose();
+      tf.dispose([pT, pp]);
     }
     return out;
   }

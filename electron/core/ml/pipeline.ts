@@ -187,41 +187,58 @@ export function transform(p: PipelineJson, x: Matrix, sequence?: Matrix | null):
   const out = new Float32Array(x.rows * D);
   const specBase = p.dims.stat;
   const seqBase = p.dims.stat + p.dims.spec;
-  // Compile the column plan once: a flat loop per row.
-  type Step = { c: number; f: ColumnFit; o: number };
-  const steps: Step[] = [];
+  // Compile the column plan once into typed arrays: a flat loop per row.
+  const numCol: number[] = [];
+  const numOut: number[] = [];
+  const numLog: number[] = [];
+  const numCenter: number[] = [];
+  const numScale: number[] = [];
+  const numLo: number[] = [];
+  const numHi: number[] = [];
+  const cats: { c: number; o: number; index: Map<number, number>; other: number }[] = [];
   let so = 0;
   let po = specBase;
   for (let c = 0; c < p.columns.length; c++) {
     const f = p.columns[c]!;
     if (f.kind === 'drop') continue;
     if (f.kind === 'cat') {
-      steps.push({ c, f, o: so });
+      cats.push({ c, o: so, index: new Map(f.values.map((v, k) => [v, k])), other: f.values.length });
       so += f.values.length + 1;
-    } else if (f.block === 'spec') steps.push({ c, f, o: po++ });
-    else steps.push({ c, f, o: so++ });
+      continue;
+    }
+    numCol.push(c);
+    numOut.push(f.block === 'spec' ? po++ : so++);
+    numLog.push(f.log ? 1 : 0);
+    numCenter.push(f.center);
+    numScale.push(1 / f.scale);
+    numLo.push(f.lo);
+    numHi.push(f.hi);
   }
+  const nc = Int32Array.from(numCol);
+  const no = Int32Array.from(numOut);
+  const nl = Uint8Array.from(numLog);
+  const ncen = Float64Array.from(numCenter);
+  const ninv = Float64Array.from(numScale);
+  const nlo = Float64Array.from(numLo);
+  const nhi = Float64Array.from(numHi);
+  const K = nc.length;
   const xc = x.cols;
+  const xd = x.data;
   for (let r = 0; r < x.rows; r++) {
     const base = r * D;
     const xb = r * xc;
-    for (const s of steps) {
-      let v = x.data[xb + s.c]!;
-      const f = s.f;
-      if (f.kind === 'cat') {
-        const k = f.values.indexOf(v);
-        out[base + s.o + (k < 0 ? f.values.length : k)] = 1;
-        continue;
-      }
-      if (f.kind !== 'num') continue;
-      if (v !== v) {
-        out[base + s.o] = 0;
-        continue;
-      }
-      if (v === Infinity) v = f.hi;
-      else if (v === -Infinity) v = f.lo;
-      const t = f.log ? slog(v) : v;
-      out[base + s.o] = clip((t - f.center) / f.scale);
+    for (let k = 0; k < K; k++) {
+      let v = xd[xb + nc[k]!]!;
+      if (v !== v) continue; // NaN -> the median, i.e. 0 after scaling
+      if (v === Infinity) v = nhi[k]!;
+      else if (v === -Infinity) v = nlo[k]!;
+      if (nl[k]) v = v >= 0 ? Math.log1p(v) : -Math.log1p(-v);
+      v = (v - ncen[k]!) * ninv[k]!;
+      out[base + no[k]!] = v > CLIP ? CLIP : v < -CLIP ? -CLIP : v;
+    }
+    for (const cat of cats) {
+      const k = cat.index.get(xd[xb + cat.c]!);
+      out[base + cat.o + (k === undefined ? cat.other : k)] = 1;
     }
   }
   if (p.seq) {

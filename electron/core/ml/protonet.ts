@@ -9,15 +9,20 @@ import { tf } from './backend';
 export function sqDist3(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const aa = tf.sum(tf.square(a), 2, true); // [B, M, 1]
   const bb = tf.transpose(tf.sum(tf.square(b), 2, true), [0, 2, 1]); // [B, 1, N]
-  const ab = tf.matMul(a, b, false, true); // [B, M, N]
+  // An explicit transpose: BatchMatMul with transpose flags is slow on the wasm backend.
+  const ab = tf.matMul(a, tf.transpose(b, [0, 2, 1])); // [B, M, N]
   return tf.relu(tf.add(tf.sub(aa, tf.mul(ab, 2)), bb)) as tf.Tensor3D;
 }
 
 /** Squared distances between rows of a [M, E] and b [N, E] -> [M, N]. */
 export function sqDist2(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return sqDistTo(a, tf.transpose(b), tf.reshape(tf.sum(tf.square(b), 1), [1, -1]) as tf.Tensor2D);
+}
+
+/** Squared distances of rows of a [M, E] to fixed points given as bT [E, N] and their squared norms [1, N]. */
+export function sqDistTo(a: tf.Tensor2D, bT: tf.Tensor2D, bb: tf.Tensor2D): tf.Tensor2D {
   const aa = tf.sum(tf.square(a), 1, true);
-  const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
-  return tf.relu(tf.add(tf.sub(aa, tf.mul(tf.matMul(a, b, false, true), 2)), bb)) as tf.Tensor2D;
+  return tf.relu(tf.add(tf.sub(aa, tf.mul(tf.matMul(a, bT), 2)), bb)) as tf.Tensor2D;
 }
 
 /**
