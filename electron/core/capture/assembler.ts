@@ -1,7 +1,7 @@
 import { Decoded, DecodeStatus, decodeFrame, Fragment, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP } from './decode';
 import { icmpPorts } from './community-id';
 import {
-  FIRST_TS, FlowTable, GEN, ICMP_CODE, ICMP_TYPE, LAST_TS, NF, PKT_BWD, PKT_FWD, PROTO, STATE, ST_ESTABLISHED, ST_FIN_BWD,
+  FIRST_TS, FlowTable, GEN, ICMP_CODE, ICMP_TYPE, LAST_TS, PKT_BWD, PKT_FWD, PROTO, STATE, ST_ESTABLISHED, ST_FIN_BWD,
   ST_FIN_FWD, ST_INIT_LO, ST_PORTS, ST_RST, ST_SESSION, ST_SYNACK, ST_V6, SYN_SEQ, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN,
 } from './flow';
 import type { FlowView } from './features';
@@ -51,7 +51,7 @@ export interface AssemblerOptions {
 export const DEFAULT_ASSEMBLER_OPTIONS: AssemblerOptions = {
   timeouts: SURICATA_TIMEOUTS,
   activeTimeout: 1800,
-  maxFlows: 200_000,
+  maxFlows: 400_000,
   sweepInterval: 5,
 };
 
@@ -134,7 +134,7 @@ export class FlowAssembler {
     this.prev = new Int32Array(cap);
     this.next = new Int32Array(cap);
     this.flows = new FlowTable(cap);
-    this.view = { F: this.flows.F, b: 0, slot: 0, table: this.flows, keys: this.keys, kb: 0 };
+    this.view = { F: this.flows.rows(0), b: 0, slot: 0, table: this.flows, keys: this.keys, kb: 0 };
   }
 
   /** Decodes and accounts one packet from the reader. */
@@ -202,10 +202,11 @@ export class FlowAssembler {
     k[9] = (d.embProto | (d.v6 ? 0x100 : 0) | ((d.vlan + 1) << 16)) >>> 0;
     const slot = this.find(this.hashKey());
     if (slot < 0) return false;
-    const F = this.flows.F;
-    if (Math.floor(ts) > Math.floor(F[slot * NF + LAST_TS]!) + this.timeoutOf(slot)) return false;
+    const F = this.flows.rows(slot);
+    const b = this.flows.rowBase(slot);
+    if (Math.floor(ts) > Math.floor(F[b + LAST_TS]!) + this.timeoutOf(slot)) return false;
     // The error travels against the quoted packet's direction.
-    const quotedFwd = srcLo === ((F[slot * NF + STATE]! & ST_INIT_LO) !== 0);
+    const quotedFwd = srcLo === ((F[b + STATE]! & ST_INIT_LO) !== 0);
     this.flows.add(slot, ts, !quotedFwd, d.ipLen, d.payloadLen, p.caplen, d.ipHdrLen + d.l4HdrLen, 0, 0, false, p.recordOffset);
     this.touch(slot);
     return true;
@@ -266,7 +267,7 @@ export class FlowAssembler {
 
     const slot = this.find(h);
     if (slot >= 0) {
-      const initLo = (this.flows.F[slot * NF + STATE]! & ST_INIT_LO) !== 0;
+      const initLo = (this.flows.rows(slot)[this.flows.rowBase(slot) + STATE]! & ST_INIT_LO) !== 0;
       const fwd = srcLo === initLo;
       const reason = this.expiredOnArrival(slot, ts, fwd, d);
       if (reason === null) {
@@ -301,8 +302,8 @@ export class FlowAssembler {
 
   /** Why the flow ends before this packet, or null when the packet belongs to it. */
   private expiredOnArrival(slot: number, ts: number, fwd: boolean, d: Decoded): EndReason | null {
-    const F = this.flows.F;
-    const b = slot * NF;
+    const F = this.flows.rows(slot);
+    const b = this.flows.rowBase(slot);
     // Whole seconds, as Suricata compares them: a flow times out when the packet's second is
     // past the last packet's second plus the timeout.
     if (Math.floor(ts) > Math.floor(F[b + LAST_TS]!) + this.timeoutOf(slot)) return 'idle';
@@ -326,8 +327,8 @@ export class FlowAssembler {
 
   private timeoutOf(slot: number): number {
     const t = this.opts.timeouts;
-    const F = this.flows.F;
-    const b = slot * NF;
+    const F = this.flows.rows(slot);
+    const b = this.flows.rowBase(slot);
     const proto = F[b + PROTO]!;
     if (proto === PROTO_TCP) {
       const st = F[b + STATE]!;
@@ -340,8 +341,8 @@ export class FlowAssembler {
   }
 
   private tcpState(slot: number, fwd: boolean, flags: number): void {
-    const F = this.flows.F;
-    const b = slot * NF;
+    const F = this.flows.rows(slot);
+    const b = this.flows.rowBase(slot);
     let st = F[b + STATE]!;
     if (flags & TCP_RST) st |= ST_RST;
     if (flags & TCP_FIN) st |= fwd ? ST_FIN_FWD : ST_FIN_BWD;
@@ -381,9 +382,9 @@ export class FlowAssembler {
     const state = (initLo ? ST_INIT_LO : 0) | (d.v6 ? ST_V6 : 0) | (d.hasPorts ? ST_PORTS : 0) | (pureSyn && initIsSrc ? ST_SESSION : 0);
     this.flows.init(slot, state, d.proto, d.vlan, this.rowNo++);
     if (d.proto === PROTO_ICMP || d.proto === PROTO_ICMPV6) {
-      const F = this.flows.F;
-      F[slot * NF + ICMP_TYPE] = d.icmpType;
-      F[slot * NF + ICMP_CODE] = d.icmpCode;
+      const F = this.flows.rows(slot);
+      F[this.flows.rowBase(slot) + ICMP_TYPE] = d.icmpType;
+      F[this.flows.rowBase(slot) + ICMP_CODE] = d.icmpCode;
     }
     this.active++;
     if (this.active > this.stats.peakActiveFlows) this.stats.peakActiveFlows = this.active;
@@ -440,8 +441,8 @@ export class FlowAssembler {
     this.active--;
     this.stats.flows++;
     const v = this.view;
-    v.F = this.flows.F;
-    v.b = slot * NF;
+    v.F = this.flows.rows(slot);
+    v.b = this.flows.rowBase(slot);
     v.slot = slot;
     v.keys = this.keys;
     v.kb = slot * KW;
@@ -452,10 +453,9 @@ export class FlowAssembler {
   private sweep(now: number): void {
     // Least recently seen first; stop at the first flow too recent for any timeout.
     let s = this.lruHead;
-    const F = this.flows.F;
     const sec = Math.floor(now);
     while (s >= 0) {
-      const idle = sec - Math.floor(F[s * NF + LAST_TS]!);
+      const idle = sec - Math.floor(this.flows.rows(s)[this.flows.rowBase(s) + LAST_TS]!);
       if (idle <= this.minTimeout) break;
       const nxt = this.next[s]!;
       if (idle > this.timeoutOf(s)) this.end(s, 'idle');
@@ -503,17 +503,17 @@ export class FlowAssembler {
 
   private rememberFragment(d: Decoded, slot: number): void {
     if (this.frags.size > 65_536) this.frags = new Map();
-    this.frags.set(this.fragKey(d), slot * 2097152 + (this.flows.F[slot * NF + GEN]! % 2097152));
+    this.frags.set(this.fragKey(d), slot * 2097152 + (this.flows.rows(slot)[this.flows.rowBase(slot) + GEN]! % 2097152));
   }
 
   private laterFragment(p: RawPacket, d: Decoded): void {
     const ref = this.frags.get(this.fragKey(d));
     if (ref !== undefined) {
       const slot = Math.floor(ref / 2097152);
-      const F = this.flows.F;
-      const b = slot * NF;
       // The slot must still hold the same flow (same generation) and be in use.
-      if (slot < this.nextSlot && F[b + GEN]! % 2097152 === ref % 2097152 && this.inUse(slot)) {
+      const F = slot < this.nextSlot ? this.flows.rows(slot) : null;
+      const b = this.flows.rowBase(slot);
+      if (F && F[b + GEN]! % 2097152 === ref % 2097152 && this.inUse(slot)) {
         // The fragment's sender decides its direction: compare with the initiator's address.
         const initLo = (F[b + STATE]! & ST_INIT_LO) !== 0;
         const kb = slot * KW + (initLo ? 0 : 4);

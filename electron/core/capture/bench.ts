@@ -26,6 +26,9 @@ export interface IngestBenchResult {
   bytes: number;
   seconds: number;
   packetsPerSecond: number;
+  /** CPU time of this process (user + system) during the run: the fair figure on a busy machine. */
+  cpuSeconds: number;
+  packetsPerCpuSecond: number;
   megabytesPerSecond: number;
   peakRssBytes: number;
   peakActiveFlows: number;
@@ -71,6 +74,7 @@ function compareTools(file: string, ours: number, packets: number): IngestBenchR
 }
 
 async function parseOnly(file: string): Promise<Omit<IngestBenchResult, 'compare' | 'mode'>> {
+  cpuAtStart = process.cpuUsage();
   const t0 = performance.now();
   const input = await openInput(file, { hash: false, chunkSize: 4 << 20 });
   let flows = 0;
@@ -97,6 +101,7 @@ async function intoWorkspace(file: string, wsPath: string): Promise<Omit<IngestB
       log: () => {},
       workspace: () => ws,
     };
+    cpuAtStart = process.cpuUsage();
     const t0 = performance.now();
     const r = await ingestCapture(ctx, file, 'pcap', { assembler: assemblerOptions() });
     const seconds = (performance.now() - t0) / 1000;
@@ -108,6 +113,7 @@ async function intoWorkspace(file: string, wsPath: string): Promise<Omit<IngestB
 }
 
 function stream(packets: number): Omit<IngestBenchResult, 'compare' | 'mode'> {
+  cpuAtStart = process.cpuUsage();
   const t0 = performance.now();
   let flows = 0;
   const asm = new FlowAssembler((f) => {
@@ -128,7 +134,11 @@ function stream(packets: number): Omit<IngestBenchResult, 'compare' | 'mode'> {
   return summary(null, asm.stats.packets, flows, bytes, (performance.now() - t0) / 1000, asm.stats.peakActiveFlows);
 }
 
+let cpuAtStart = process.cpuUsage();
+
 function summary(file: string | null, packets: number, flows: number, bytes: number, seconds: number, peakActiveFlows: number): Omit<IngestBenchResult, 'compare' | 'mode'> {
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   return {
     file,
     packets,
@@ -136,6 +146,8 @@ function summary(file: string | null, packets: number, flows: number, bytes: num
     bytes,
     seconds: Number(seconds.toFixed(3)),
     packetsPerSecond: Math.round(packets / seconds),
+    cpuSeconds: Number(cpuSeconds.toFixed(3)),
+    packetsPerCpuSecond: Math.round(packets / cpuSeconds),
     megabytesPerSecond: Number((bytes / 1e6 / seconds).toFixed(1)),
     peakRssBytes: peakRss(),
     peakActiveFlows,
@@ -174,7 +186,7 @@ export async function benchIngest(args: CliArgs, io: CliIO): Promise<number> {
     `  packets       ${result.packets.toLocaleString('en')}`,
     `  flows         ${result.flows.toLocaleString('en')}${result.peakActiveFlows ? ` (at most ${result.peakActiveFlows.toLocaleString('en')} active)` : ''}`,
     `  seconds       ${result.seconds}`,
-    `  packets/s     ${result.packetsPerSecond.toLocaleString('en')}`,
+    `  packets/s     ${result.packetsPerSecond.toLocaleString('en')} (${result.packetsPerCpuSecond.toLocaleString('en')} per CPU second; ${result.cpuSeconds} CPU s)`,
     `  MB/s          ${result.megabytesPerSecond}`,
     `  peak RSS      ${(result.peakRssBytes / 1e6).toFixed(0)} MB`,
   ];

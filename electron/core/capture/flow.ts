@@ -180,10 +180,14 @@ function bulkAdd(F: Float64Array, b: number, us: number, payload: number, otherL
   F[b + BK_LAST] = us;
 }
 
+/** Rows live in pages of 4096 slots: growing adds a page, never copies (no transient double). */
+const PAGE_BITS = 12;
+const PAGE_MASK = (1 << PAGE_BITS) - 1;
+
 export class FlowTable {
   capacity: number;
-  /** NF fields per slot. */
-  F: Float64Array;
+  /** NF fields per slot, in pages; use rows(slot) and rowBase(slot). */
+  private readonly pages: Float64Array[] = [];
   /** Per slot × SEQ_LEN: IP length, flags (bit 15 set = backward), inter-arrival seconds. */
   seqLen: Uint16Array;
   seqFlags: Uint16Array;
@@ -195,8 +199,9 @@ export class FlowTable {
   private nextBlock = 0;
 
   constructor(capacity = 4096) {
+    this.capacity = 0;
+    this.addPages(capacity);
     this.capacity = capacity;
-    this.F = new Float64Array(capacity * NF);
     this.seqLen = new Uint16Array(capacity * SEQ_LEN);
     this.seqFlags = new Uint16Array(capacity * SEQ_LEN);
     this.seqIat = new Float32Array(capacity * SEQ_LEN);
@@ -204,13 +209,26 @@ export class FlowTable {
     this.blockNext = new Int32Array(capacity);
   }
 
+  private addPages(capacity: number): void {
+    while (this.pages.length << PAGE_BITS < capacity) this.pages.push(new Float64Array((1 << PAGE_BITS) * NF));
+  }
+
+  /** The row array holding a slot's fields (index it with rowBase(slot) + field). */
+  rows(slot: number): Float64Array {
+    return this.pages[slot >>> PAGE_BITS]!;
+  }
+
+  rowBase(slot: number): number {
+    return (slot & PAGE_MASK) * NF;
+  }
+
   grow(capacity: number): void {
+    this.addPages(capacity);
     const g = <T extends Float64Array | Uint16Array | Float32Array>(a: T, make: (n: number) => T, per: number): T => {
       const b = make(capacity * per);
       b.set(a);
       return b;
     };
-    this.F = g(this.F, (k) => new Float64Array(k), NF);
     this.seqLen = g(this.seqLen, (k) => new Uint16Array(k), SEQ_LEN);
     this.seqFlags = g(this.seqFlags, (k) => new Uint16Array(k), SEQ_LEN);
     this.seqIat = g(this.seqIat, (k) => new Float32Array(k), SEQ_LEN);
@@ -219,8 +237,8 @@ export class FlowTable {
 
   /** Clears a slot's row for a new flow. */
   init(slot: number, state: number, proto: number, vlan: number, rowNo: number): void {
-    const F = this.F;
-    const b = slot * NF;
+    const F = this.pages[slot >>> PAGE_BITS]!;
+    const b = (slot & PAGE_MASK) * NF;
     const gen = F[b + GEN]! + 1;
     F.fill(0, b, b + NF);
     F[b + GEN] = gen;
@@ -240,8 +258,8 @@ export class FlowTable {
 
   /** Releases a slot's ref blocks (after its record was built). */
   release(slot: number): void {
-    const F = this.F;
-    const b = slot * NF;
+    const F = this.pages[slot >>> PAGE_BITS]!;
+    const b = (slot & PAGE_MASK) * NF;
     let blk = F[b + REF_HEAD]!;
     while (blk >= 0) {
       this.freeBlocks.push(blk);
@@ -267,8 +285,8 @@ export class FlowTable {
     isTcp: boolean,
     recordOffset: number,
   ): void {
-    const F = this.F;
-    const b = slot * NF;
+    const F = this.pages[slot >>> PAGE_BITS]!;
+    const b = (slot & PAGE_MASK) * NF;
     const us = ts * 1e6;
     const first = F[b + PKT_FWD]! + F[b + PKT_BWD]! === 0;
     let iatUs = 0;
@@ -341,7 +359,7 @@ export class FlowTable {
       const w = b + (fwd ? INIT_WIN_FWD : INIT_WIN_BWD);
       if (F[w]! < 0) F[w] = window;
     }
-    this.addRef(b, recordOffset);
+    this.addRef(F, b, recordOffset);
   }
 
   private newBlock(): number {
@@ -363,8 +381,7 @@ export class FlowTable {
     return blk;
   }
 
-  private addRef(b: number, offset: number): void {
-    const F = this.F;
+  private addRef(F: Float64Array, b: number, offset: number): void {
     const count = ++F[b + REF_COUNT]!;
     if (count > MAX_REFS) return;
     let delta = offset - F[b + REF_LAST]!;
@@ -396,8 +413,8 @@ export class FlowTable {
 
   /** The packet_refs blob: varint(version=1), varint(total packets), varint(stored), deltas. */
   packetRefs(slot: number): Uint8Array {
-    const F = this.F;
-    const b = slot * NF;
+    const F = this.pages[slot >>> PAGE_BITS]!;
+    const b = (slot & PAGE_MASK) * NF;
     const head: number[] = [];
     const put = (v: number): void => {
       while (v >= 0x80) {
