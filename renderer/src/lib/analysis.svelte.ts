@@ -6,6 +6,7 @@
 import { app } from './state.svelte';
 import { invoke, on } from './api';
 import { has, type ClassInfo } from './contract';
+import { lookupClass } from '$shared/taxonomy';
 
 class Analysis {
   classes = $state.raw<ClassInfo[]>([]);
@@ -36,7 +37,9 @@ class Analysis {
 
   colourOf(name: string | null | undefined): string {
     if (!name || name === 'unlabelled' || name === 'unknown') return GREY;
-    return this.classes.find((c) => c.name === name)?.colour ?? hashColour(name);
+    // The workspace's class colour, else the taxonomy's for a known name (a model's class the
+    // workspace has no label for yet), else a stable palette colour.
+    return this.classes.find((c) => c.name === name)?.colour ?? lookupClass(name)?.colour ?? hashColour(name);
   }
 }
 
