@@ -41,7 +41,6 @@ const perSecond = (count: number, f: FlowView): number => {
   const d = g(f, L.LAST_TS) - g(f, L.FIRST_TS);
   return d > 0 ? count / d : 0;
 };
-const ratio = (a: number, b: number): number => (b > 0 ? a / b : 0);
 const std = (f: FlowView, stat: number): number => statStd(f.F, f.b + stat);
 
 /** Spectrum bins kept per series (1..SPECTRUM_BINS of a SEQ_LEN-point DFT). */

@@ -303,10 +303,6 @@ const RST = 0x04;
 const PSH = 0x08;
 const ACK = 0x10;
 
-function ip4(r: () => number, net: number): string {
-  return `10.${net}.${Math.floor(r() * 256)}.${1 + Math.floor(r() * 254)}`;
-}
-
 /** One conversation's packets; every conversation is exactly one flow on a fresh tuple. */
 function makeConv(r: () => number, serial: number): Conv {
   const pick = r();

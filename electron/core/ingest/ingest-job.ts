@@ -16,7 +16,6 @@ export interface IngestJobResult {
   seconds: number;
   errors: IngestError[];
   sources: Array<{ file: string; sourceId: number | null; format: string | null; status: IngestFileResult['status']; packets: number; flows: number; bytes: number }>;
-  cancelled: boolean;
 }
 
 const readers: Array<{ name: string; reader: SourceReader }> = [
@@ -44,7 +43,7 @@ export const ingestJob: JobHandler<'ingest'> = async (spec, ctx) => {
     }
   });
   const total = sizes.reduce((a, b) => a + b, 0);
-  const result: IngestJobResult = { packets: 0, flows: 0, bytes: 0, seconds: 0, errors: [], sources: [], cancelled: false };
+  const result: IngestJobResult = { packets: 0, flows: 0, bytes: 0, seconds: 0, errors: [], sources: [] };
   let base = 0;
   for (let i = 0; i < files.length; i++) {
     const file = files[i]!;

@@ -34,7 +34,7 @@ describe('communityId (v1, seed 0)', () => {
   it.each(vectors)('proto %i %s -> %s', (proto, src, dst, sport, dport, expected) => {
     const s = parseIp(src);
     const d = parseIp(dst);
-    let a = sport ?? 0;
+    const a = sport ?? 0;
     let b = dport ?? 0;
     // For ICMP pass type and code: a paired type's code is 0 in these captures.
     if ((proto === 1 || proto === 58) && pairs.has(`${proto}:${a}`)) b = 0;
