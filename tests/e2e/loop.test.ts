@@ -37,11 +37,13 @@ describe('the analyst loop in Chromium', () => {
   let s: Session | null = null;
   const dir = tmpDir('nstd-loop-');
   const capture = path.join(dir, 'loop.pcap');
+  const picked = path.join(dir, 'picked.pcapng');
   /** Uncaught errors in the page (an effect loop, a failed render) fail the run at the end. */
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     const truth = synthesizeFile(capture, { packets: 20_000, seed: 11 });
+    synthesizeFile(picked, { packets: 1_000, seed: 12, format: 'pcapng' });
     expect(truth.byKind.synflood!.flows).toBeGreaterThan(K);
     s = await openApp();
     s?.page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -65,6 +67,12 @@ describe('the analyst loop in Chromium', () => {
     await expect.poll(() => page.getByTestId('source-status').first().textContent(), { timeout: 120_000 }).toMatch(/ok|partial|failed/);
     expect((await page.getByTestId('source-status').first().textContent())?.trim()).toBe('ok');
     expect(Number((await page.getByTestId('source-flows').first().textContent())!.replace(/\D/g, ''))).toBeGreaterThan(100);
+
+    // A second capture through the file picker: browser mode streams the file up to the core.
+    await page.getByLabel('Pick files to import').setInputFiles(picked);
+    await expect.poll(() => page.getByTestId('source-row').count(), WAIT).toBe(2);
+    await expect.poll(() => page.getByTestId('source-status').nth(1).textContent(), { timeout: 120_000 }).toMatch(/ok|partial|failed/);
+    expect((await page.getByTestId('source-status').nth(1).textContent())?.trim()).toBe('ok');
     await s.screenshot('loop-01-workspace');
   });
 
