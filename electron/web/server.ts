@@ -179,8 +179,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const safe = path.basename(raw).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'upload';
       const ws = wb.current;
       const dir = ws ? path.join(path.dirname(ws.path), `${path.basename(ws.path, '.nstd')}-uploads`) : path.join(userStateDir(), 'uploads');
+      // One folder per upload keeps the original file name (the source's name in the workspace).
       fs.mkdirSync(dir, { recursive: true });
-      const dest = path.join(dir, `${Date.now()}-${safe}`);
+      const slot = fs.mkdtempSync(path.join(dir, `${Date.now()}-`));
+      const dest = path.join(slot, safe);
       await pipeline(req, fs.createWriteStream(dest));
       send(res, 200, JSON.stringify({ ok: true, result: { path: dest } }), 'application/json');
       return;
