@@ -6,6 +6,7 @@
  * binary garbage without newlines) is skipped and reported with its line number.
  */
 import { StringDecoder } from 'node:string_decoder';
+import { LineError, splitDelimited } from './delimited';
 import path from 'node:path';
 import type { JobContext } from '../jobs/types';
 import type { IngestError, IngestFileResult } from '../ingest/types';
@@ -14,6 +15,8 @@ import { createSource, finishSource } from '../store/sources';
 import { FlowWriter, type FlowRecord } from '../store/flow-writer';
 import { DatasetLabeler } from '../store/labels';
 import { WorkbenchError } from '../errors';
+
+export { LineError, splitDelimited };
 import { canonicalIPv6, isIPv4 } from '../../../shared/filter/parse';
 import { communityId, parseIp } from '../capture/community-id';
 
@@ -26,7 +29,6 @@ const IMPORT_CACHE_KIB = -524_288;
 /** Errors kept in the source row (the total is counted in stats). */
 const MAX_ERRORS_KEPT = 1000;
 
-export class LineError extends Error {}
 
 /** Splits decoded text into lines; calls back per line with its 1-based number. */
 export class LineSplitter {
@@ -368,31 +370,6 @@ export async function importTextFile(ctx: JobContext, o: TextImportOptions): Pro
   return { sourceId, format: o.format, packets: 0, flows: writer.written, bytes: input.bytesRead, errors, status };
 }
 
-/** Splits a delimited line; quotes are honoured only when the line has any. */
-export function splitDelimited(line: string, delim: string): string[] {
-  if (line.indexOf('"') < 0) return line.split(delim);
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (q) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else q = false;
-      } else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === delim) {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
-  }
-  if (q) throw new LineError('a quoted cell is not closed before the end of the line (truncated line?)');
-  out.push(cur);
-  return out;
-}
 
 /** The delimiter of a header line: the one of , ; TAB that splits it into the most cells. */
 export function guessDelimiter(header: string): string {

@@ -12,8 +12,10 @@ import { nowIso } from './workspace';
 import { WorkbenchError } from '../errors';
 import { classKey, lookupClass, normaliseClassName, ATTACK_ID, type ClassKind } from '../../../shared/taxonomy';
 import { compileFilter, registerFilterFunctions } from './filter-sql';
+import { splitDelimited } from '../importers/delimited';
+import type { ClassInfo, LabelBatchInfo, LabelBatchResult, LabelEvent, LabelImportResult, LabelOrigin } from '../../../shared/api/flows';
+export type { ClassInfo, LabelBatchInfo, LabelBatchResult, LabelEvent, LabelImportResult, LabelOrigin };
 
-export type LabelOrigin = 'analyst' | 'dataset' | 'model-accepted';
 
 export interface ApplyLabels {
   flowIds: number[];
@@ -24,22 +26,7 @@ export interface ApplyLabels {
   note?: string;
 }
 
-export interface LabelBatchResult {
-  batch: number;
-  count: number;
-}
 
-export interface ClassInfo {
-  id: number;
-  name: string;
-  kind: ClassKind;
-  colour: string;
-  attackIds: string[];
-  description: string;
-  createdAt: string;
-  /** Flows whose current label is this class. */
-  flows: number;
-}
 
 interface ClassRow {
   id: number;
@@ -358,17 +345,6 @@ export class DatasetLabeler {
 
 // ---- history --------------------------------------------------------------------------------
 
-export interface LabelEvent {
-  id: number;
-  flowId: number;
-  classId: number | null;
-  className: string | null;
-  origin: LabelOrigin;
-  author: string;
-  createdAt: string;
-  note: string;
-  batch: number | null;
-}
 
 export function flowLabelHistory(db: Db, flowId: number): LabelEvent[] {
   return db
@@ -380,20 +356,6 @@ export function flowLabelHistory(db: Db, flowId: number): LabelEvent[] {
     .all(flowId) as LabelEvent[];
 }
 
-export interface LabelBatchInfo {
-  id: number;
-  origin: LabelOrigin;
-  author: string;
-  createdAt: string;
-  note: string;
-  classId: number | null;
-  className: string | null;
-  filter: string | null;
-  sourceId: number | null;
-  count: number;
-  undoOf: number | null;
-  undoneBy: number | null;
-}
 
 /** Labelling actions, newest first (keyset paging on the batch id). */
 export function listBatches(db: Db, opts: { before?: number; limit?: number } = {}): LabelBatchInfo[] {
@@ -509,27 +471,13 @@ export function exportLabels(
   return { path: path.resolve(o.path), count, format };
 }
 
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let q = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (q) {
-      if (c === '"') {
-        if (line[i + 1] === '"') {
-          cur += '"';
-          i++;
-        } else q = false;
-      } else cur += c;
-    } else if (c === '"') q = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
+/** One CSV record's cells (the importers' splitter; an unclosed quote names the record). */
+function parseCsvLine(line: string, file: string, lineNo: number): string[] {
+  try {
+    return splitDelimited(line, ',');
+  } catch (err) {
+    throw new WorkbenchError('E_PARSE', `${file}, record at line ${lineNo}: ${(err as Error).message}`);
   }
-  out.push(cur);
-  return out;
 }
 
 /** CSV rows may hold quoted newlines: split records, not lines. */
@@ -553,15 +501,6 @@ const unformula = (s: string): string => (/^'[=+\-@\t\r]/.test(s) ? s.slice(1) :
 
 export const MAX_LABEL_FILE = 512 * 1024 * 1024;
 
-export interface LabelImportResult {
-  batch: number | null;
-  entries: number;
-  matched: number;
-  unmatched: number;
-  /** Entries that matched more than one flow (all of them are labelled). */
-  ambiguous: number;
-  errors: { line: number; message: string }[];
-}
 
 /**
  * Reads a label export (CSV or JSON, recognised by content) and applies each entry to the
@@ -601,13 +540,19 @@ export function importLabels(db: Db, file: string, importer = ''): LabelImportRe
     });
   } else {
     const recs = csvRecords(text);
-    const header = parseCsvLine(recs[0] ?? '').map((h) => h.trim());
+    const header = parseCsvLine(recs[0] ?? '', file, 1).map((h) => h.trim());
     const idx = (n: string): number => header.indexOf(n);
     if (idx('class') < 0 || (idx('community_id') < 0 && idx('source_sha256') < 0)) {
       throw new WorkbenchError('E_FORMAT', `${file}: the header needs a class column and community_id+ts or source_sha256+row columns (found: ${header.slice(0, 12).join(', ')}).`);
     }
     for (let i = 1; i < recs.length; i++) {
-      const c = parseCsvLine(recs[i]!);
+      let c: string[];
+      try {
+        c = parseCsvLine(recs[i]!, file, i + 1);
+      } catch (err) {
+        errors.push({ line: i + 1, message: (err as Error).message });
+        continue;
+      }
       const g = (n: string): string | undefined => (idx(n) >= 0 ? c[idx(n)] : undefined);
       const num = (s: string | undefined): number | null => (s === undefined || s.trim() === '' ? null : Number(s));
       entries.push({

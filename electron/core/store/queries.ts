@@ -8,10 +8,11 @@ import type { Db } from './workspace';
 import { WorkbenchError } from '../errors';
 import { compileFilter, registerFilterFunctions } from './filter-sql';
 import { columnNames, sortableFields } from '../../../shared/filter/fields';
-import { flowLabelHistory, type LabelEvent } from './labels';
+import { flowLabelHistory } from './labels';
 import { featureSchemas } from '../importers/schemas';
+import type { FlowCounts, FlowDetail, FlowPage, FlowRow, Histogram, Talker } from '../../../shared/api/flows';
+export type { FlowCounts, FlowDetail, FlowPage, FlowRow, Histogram, Talker };
 
-export type FlowRow = Record<string, string | number | null>;
 
 /** SELECT list producing the vocabulary's columns (labels and detections joined). */
 const SELECT_ROW = `f.id AS "id", f.community_id AS "community_id", f.source_id AS "source", f.row_no AS "row",
@@ -68,13 +69,6 @@ export interface PageQuery {
   runId?: number;
 }
 
-export interface FlowPage {
-  rows: FlowRow[];
-  /** Cursor of the last row when more follow. */
-  next: string | null;
-  /** Cursor of the first row when rows come before it. */
-  prev: string | null;
-}
 
 type CursorValue = [string | number | null, number];
 
@@ -183,12 +177,6 @@ export function countFlows(db: Db, q: { filter?: string; runId?: number }): numb
   return db.prepare(`SELECT count(*) FROM flows f WHERE ${f.where}`).pluck().get(...f.params) as number;
 }
 
-export interface FlowCounts {
-  total: number;
-  byClass: { classId: number | null; name: string; kind: string; colour: string; flows: number }[];
-  bySource: { sourceId: number; name: string; flows: number }[];
-  byTruth: { truth: string | null; flows: number }[];
-}
 
 export function flowCounts(db: Db, q: { filter?: string; runId?: number }): FlowCounts {
   registerFilterFunctions(db);
@@ -214,12 +202,6 @@ export function flowCounts(db: Db, q: { filter?: string; runId?: number }): Flow
   return { total: byClass.reduce((a, c) => a + c.flows, 0), byClass, bySource, byTruth };
 }
 
-export interface Talker {
-  ip: string;
-  flows: number;
-  packets: number;
-  bytes: number;
-}
 
 export function topTalkers(db: Db, q: { filter?: string; runId?: number; by?: 'src' | 'dst' | 'addr'; metric?: 'flows' | 'packets' | 'bytes'; limit?: number }): Talker[] {
   registerFilterFunctions(db);
@@ -239,13 +221,6 @@ export function topTalkers(db: Db, q: { filter?: string; runId?: number; by?: 's
     .all(...params, limit) as Talker[];
 }
 
-export interface Histogram {
-  t0: number;
-  width: number;
-  counts: number[];
-  /** Per-class counts for the classes with the most flows (at most 8), same buckets. */
-  series: { name: string; colour: string; counts: number[] }[];
-}
 
 export function histogram(db: Db, q: { filter?: string; runId?: number; buckets?: number; byClass?: boolean }): Histogram {
   registerFilterFunctions(db);
@@ -283,24 +258,6 @@ export function histogram(db: Db, q: { filter?: string; runId?: number; buckets?
   return { t0: range.lo, width, counts, series };
 }
 
-export interface FlowDetail {
-  row: FlowRow;
-  schema: string;
-  sourceName: string;
-  extra: {
-    vlan: number | null;
-    tcpFlags: number | null;
-    hints: unknown;
-    payloadFwd: number;
-    payloadBwd: number;
-    frameBytesFwd: number;
-    frameBytesBwd: number;
-  };
-  features: { name: string; value: number | null }[];
-  sequence: { dir: 1 | -1; size: number; iat: number; flags: number }[] | null;
-  labels: LabelEvent[];
-  detections: { runId: number; predicted: string; score: number; novelty: number; verdict: string; note: string }[];
-}
 
 /** Feature names of a schema: the importers' schemas, or the capture schema (lazy: it is big). */
 async function featureNames(schema: string): Promise<string[] | null> {
