@@ -51,7 +51,7 @@ export interface AssemblerOptions {
 export const DEFAULT_ASSEMBLER_OPTIONS: AssemblerOptions = {
   timeouts: SURICATA_TIMEOUTS,
   activeTimeout: 1800,
-  maxFlows: 400_000,
+  maxFlows: 250_000,
   sweepInterval: 5,
 };
 
