@@ -159,6 +159,8 @@ export const flowsMethods = {
   'flows.export': method(
     z.object({ path: FilePath, filter: Filter, runId: RunId, format: z.enum(['csv', 'jsonl']).default('csv'), limit: z.number().int().min(0).optional() }),
   ).returns<{ path: string; rows: number }>(),
+  /** Writes one capture flow's packets to a pcap file for Wireshark (nstd carve). */
+  'flows.carve': method(z.object({ id: Id, path: FilePath })).returns<{ path: string; packets: number; skipped: number }>(),
   'filter.check': method(z.object({ text: z.string().max(100_000) })).returns<FilterCheckResult>(),
   'labels.apply': method(
     z

@@ -4,6 +4,7 @@ import type { Handlers, ServiceContext } from './types';
 import type { flowsMethods } from '../../../shared/api/flows';
 import { checkFilter } from '../../../shared/filter/parse';
 import { WorkbenchError } from '../errors';
+import { carveFlow } from '../capture/carve';
 import { countFlows, csvLine, exportColumns, flowCounts, flowDetail, histogram, iterateFlows, pageFlows, topTalkers } from '../store/queries';
 import {
   applyLabels,
@@ -65,6 +66,10 @@ export const flowsHandlers: Handlers<typeof flowsMethods> = {
       throw err;
     }
     return { path: file, rows };
+  },
+  'flows.carve': async (p, ctx) => {
+    const r = await carveFlow(ctx.ws().db, p.id, path.resolve(p.path));
+    return { path: r.out, packets: r.packets, skipped: r.skipped };
   },
   'filter.check': (p) => checkFilter(p.text),
   'labels.apply': (p, ctx) => {
