@@ -13,6 +13,7 @@ export const benchmarks: Record<string, Benchmark> = {
   train: async (args, io) => (await import('../../core/ml/bench')).benchTrainCli(args, io),
   detect: async (args, io) => (await import('../../core/ml/bench')).benchDetectCli(args, io),
   store: async (args, io) => (await import('../../core/store/bench')).benchStoreCli(args, io),
+  reports: async (args, io) => (await import('../../core/reports/bench')).benchReports(args, io),
 };
 
 /** The options of every benchmark (one parser reads them all; each uses its own). */
@@ -25,6 +26,8 @@ export const benchOptions: CliOptions = {
   'no-compare': { type: 'boolean' },
   episodes: { type: 'string' },
   flows: { type: 'string' },
+  detections: { type: 'string' },
+  formats: { type: 'string' },
 };
 
 export const command: CliCommand = {
@@ -54,6 +57,9 @@ export const command: CliCommand = {
     '    imports a generated CICFlowMeter CSV of N flows (default 1,000,000) and the UNSW-NB15 training',
     '    set when NSTD_DATA has it, then times filtered pages of 100, counts by class, label by filter',
     '    (and undo), top talkers and the histogram; prints rows/s and rows per CPU-second.',
+    'nstd bench reports [--detections N] [--formats html,pdf,csv,json,stix] [--out DIR] [--json]',
+    '    builds each report format over a generated run of N detections (default 200,000); prints',
+    '    seconds, detections/s, output size and peak RSS.',
   ].join('\n'),
   options: benchOptions,
   allowPositionals: true,
