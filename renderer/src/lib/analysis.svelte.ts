@@ -5,7 +5,7 @@
  */
 import { app } from './state.svelte';
 import { invoke, on } from './api';
-import { has, type ClassInfo } from './contract';
+import { type ClassInfo } from './contract';
 import { lookupClass } from '$shared/taxonomy';
 
 class Analysis {
@@ -23,10 +23,6 @@ class Analysis {
     if (!app.workspace) return;
     if (!force && this.loadedRevision === app.revision) return;
     this.loadedRevision = app.revision;
-    if (!has('classes.list')) {
-      this.classesError = 'needs classes.list';
-      return;
-    }
     try {
       this.classes = await invoke('classes.list', {});
       this.classesError = null;
