@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { mulberry32 } from '../../../shared/random';
 
 /**
  * Writing captures: a pcap/pcapng writer (used by carve, the test fixtures and the benchmark)
@@ -258,17 +259,8 @@ export function buildFrame(p: PacketSpec): Uint8Array {
 
 // ---- Deterministic traffic ---------------------------------------------------------------
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The generator's deterministic stream. */
+export const rng = mulberry32;
 
 export interface SynthOptions {
   packets: number;

@@ -1,18 +1,8 @@
 import type { JobHandler } from './types';
 import { pickBackend, tf } from '../ml/backend';
 import { WorkbenchError } from '../errors';
+import { mulberry32 } from '../../../shared/random';
 
-/** mulberry32: a small seeded generator so the self-test is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Trains a small real TensorFlow.js model on generated two-class data, reporting progress per
@@ -21,7 +11,7 @@ export function seededRandom(seed: number): () => number {
 export const selfTestJob: JobHandler<'self-test'> = async (spec, ctx) => {
   const backend = await pickBackend();
   ctx.log(`TensorFlow.js backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}`);
-  const rand = seededRandom(spec.seed);
+  const rand = mulberry32(spec.seed);
   const d = 8;
   const xs = new Float32Array(spec.rows * d);
   const ys = new Float32Array(spec.rows);

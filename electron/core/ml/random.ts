@@ -1,15 +1,9 @@
 /** Seeded randomness for the engine: the same seed gives the same episodes, splits and weights. */
+import { mulberry32 } from '../../../shared/random';
 
-/** mulberry32: small, fast, good enough for sampling. Returns floats in [0, 1). */
+/** The engine's stream for a seed (mulberry32 on a mixed seed). Returns floats in [0, 1). */
 export function rng(seed: number): () => number {
-  let a = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed >>> 0) ^ 0x9e3779b9);
 }
 
 export type Rand = () => number;

@@ -13,6 +13,7 @@ import { countFlows, flowCounts, histogram, pageFlows, topTalkers } from './quer
 import { applyLabelsByFilter, ensureClass, undoBatch } from './labels';
 import type { JobContext } from '../jobs/types';
 import { dataDir } from '../data-dir';
+import { mulberry32 } from '../../../shared/random';
 
 export interface StoreBenchOptions {
   rows?: number;
@@ -50,17 +51,7 @@ const CLASSES: [string, number][] = [
   ['Bot', 0.05],
 ];
 
-/** A deterministic generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** Writes a CIC-IDS2017 (improved layout) CSV of `rows` flows; returns its size. */
 export function writeCicCsv(file: string, rows: number, seed = 1): number {

@@ -4,6 +4,7 @@
  * a report shows (names, notes, addresses, app hints, class names, errors, metrics keys).
  */
 import { Workspace } from '../../../electron/core/store/workspace';
+import { mulberry32 } from '../../../shared/random';
 
 export const HOSTILE: readonly string[] = [
   '<script>window.__pwned=1;alert(1)</script>',
@@ -55,17 +56,7 @@ export interface Fixture {
 const FEATURES = ['duration_s', 'fwd_packets', 'bwd_packets', 'fwd_bytes', 'bwd_bytes', 'syn_count', 'mean_iat_s', 'dst_port_entropy'];
 const T0 = 1_714_557_600; // 2024-05-01T10:00:00Z
 
-/** A deterministic pseudo-random stream (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 export function buildReportWorkspace(file: string, opts: FixtureOptions = {}): Fixture {
   const hostile = opts.hostile ?? [];
