@@ -4,26 +4,17 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { requireTool } from '../helpers/data';
+import { CHROMIUM_FLAGS, findChromium } from '../../electron/core/reports/pdf';
 import { tmpDir } from '../helpers/tmp';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
 export const screenshotsDir = path.join(root, 'artifacts', 'screenshots');
 
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM_FLAGS };
 
-/** Debian's Chromium (or CHROME_PATH); null (a loud skip) off CI when it is missing. */
+/** The browser the app itself would print with (CHROME_PATH or Debian's); null (a loud skip) off CI when missing. */
 export function chromiumPath(): string | null {
-  if (process.env.CHROME_PATH && fs.existsSync(process.env.CHROME_PATH)) return process.env.CHROME_PATH;
-  return requireTool('chromium');
+  return findChromium() ?? requireTool('chromium');
 }
 
 export interface Served {
@@ -88,7 +79,7 @@ export async function openApp(opts: { workspace?: string; colorScheme?: 'light' 
   // A fresh user-data-dir per session: no state leaks between tests.
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: exe,
-    args: CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS],
     headless: true,
     viewport: { width: 1400, height: 900 },
     colorScheme: opts.colorScheme ?? 'light',

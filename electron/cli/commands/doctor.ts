@@ -4,6 +4,7 @@ import { ExitCode } from '../command';
 import { appVersion } from '../../core/app-info';
 import { dataDir } from '../../core/data-dir';
 import { printJson } from '../util';
+import { findChromium } from '../../core/reports/pdf';
 
 export const command: CliCommand = {
   name: 'doctor',
@@ -23,7 +24,7 @@ export const command: CliCommand = {
     } catch (err) {
       backend = { error: (err as Error).message };
     }
-    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', process.env.CHROME_PATH].filter((p): p is string => !!p && fs.existsSync(p))[0] ?? null;
+    const chromium = findChromium();
     const report = {
       version: appVersion(),
       node: process.versions.node,
