@@ -77,6 +77,17 @@ export interface DetectionRow {
   flow: Record<string, string | number | null>;
 }
 
+/** A finished embed job's projection as compact base64 Float32/Int32 arrays (one call). */
+export interface EmbeddingProjection {
+  total: number;
+  classes: string[];
+  flowIds: string;
+  x: string;
+  y: string;
+  predicted: string;
+  prototypes: { name: string; x: number; y: number }[];
+}
+
 export interface EmbeddingPage {
   total: number;
   flowIds: number[];
@@ -173,13 +184,5 @@ export const modelsMethods = {
   ).returns<{ jobId: number }>(),
   'embedding.page': method(z.object({ jobId: Id, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(100_000).default(20_000) })).returns<EmbeddingPage>(),
   /** The projection of a finished embed job as compact base64 Float32/Int32 arrays (one call). */
-  'embedding.project': method(z.object({ jobId: Id })).returns<{
-    total: number;
-    classes: string[];
-    flowIds: string;
-    x: string;
-    y: string;
-    predicted: string;
-    prototypes: { name: string; x: number; y: number }[];
-  }>(),
+  'embedding.project': method(z.object({ jobId: Id })).returns<EmbeddingProjection>(),
 };

@@ -5,6 +5,7 @@ import { WorkbenchError } from '../errors';
 import type { FewShotModel, ModelMetrics } from './model';
 import { fromRecord, toRecord, type ModelRecord } from './serialize';
 import type { TrainCurvePoint } from './meta-train';
+import type { ModelAdaptation, ModelInfo } from '../../../shared/api/models';
 
 /** The metrics JSON stored with a model (the shape the Models view draws). */
 export interface StoredMetrics {
@@ -21,26 +22,9 @@ export interface StoredMetrics {
   [k: string]: unknown;
 }
 
-export interface Adaptation {
-  className: string;
-  shots: number;
-  fineTune: boolean;
-  flowIds?: number[];
-  filter?: string;
-}
 
-export interface ModelSummary {
-  id: number;
-  parentId: number | null;
-  name: string;
-  algorithm: string;
-  schema: string;
-  classes: string[];
-  hyper: Record<string, unknown>;
-  createdAt: string;
-  adaptation: Adaptation | null;
-  metrics: StoredMetrics;
-}
+/** A model as the contract lists it (shared/api/models.ts). */
+export type ModelSummary = ModelInfo;
 
 interface ModelRow {
   id: number;
@@ -77,7 +61,7 @@ export function storedMetrics(m: ModelMetrics, classes: string[], curve: TrainCu
 
 const json = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? null : x));
 
-export function saveModel(db: Db, m: FewShotModel, o: { name: string; parentId?: number | null; metrics: StoredMetrics; adaptation?: Adaptation | null; createdAt?: string }): number {
+export function saveModel(db: Db, m: FewShotModel, o: { name: string; parentId?: number | null; metrics: StoredMetrics; adaptation?: ModelAdaptation | null; createdAt?: string }): number {
   const r = toRecord(m, o.name);
   return insertRecord(db, r, { parentId: o.parentId ?? null, metrics: o.metrics, adaptation: o.adaptation ?? null, createdAt: o.createdAt ?? nowIso() });
 }
@@ -109,7 +93,7 @@ function summary(r: ModelRow): ModelSummary {
     classes: classes.map((c) => c.name),
     hyper: JSON.parse(r.hyper) as Record<string, unknown>,
     createdAt: r.created_at,
-    adaptation: r.adaptation ? (JSON.parse(r.adaptation) as Adaptation) : null,
+    adaptation: r.adaptation ? (JSON.parse(r.adaptation) as ModelAdaptation) : null,
     metrics: JSON.parse(r.metrics) as StoredMetrics,
   };
 }
@@ -118,16 +102,16 @@ export function listModels(db: Db): ModelSummary[] {
   return (db.prepare('SELECT id, parent_id, name, algorithm, schema, classes, hyper, metrics, adaptation, created_at FROM models ORDER BY id DESC').all() as ModelRow[]).map(summary);
 }
 
-export function getModelSummary(db: Db, id: number): ModelSummary & { lineage: { id: number; name: string; createdAt: string; adaptation: Adaptation | null }[]; classKinds: { name: string; kind: string }[]; calibration: unknown } {
+export function getModelSummary(db: Db, id: number): ModelSummary & { lineage: { id: number; name: string; createdAt: string; adaptation: ModelAdaptation | null }[]; classKinds: { name: string; kind: string }[]; calibration: unknown } {
   const r = row(db, id);
-  const lineage: { id: number; name: string; createdAt: string; adaptation: Adaptation | null }[] = [];
+  const lineage: { id: number; name: string; createdAt: string; adaptation: ModelAdaptation | null }[] = [];
   let p = r.parent_id;
   const seen = new Set<number>([r.id]);
   while (p !== null && !seen.has(p)) {
     seen.add(p);
     const pr = db.prepare('SELECT id, parent_id, name, created_at, adaptation FROM models WHERE id = ?').get(p) as ModelRow | undefined;
     if (!pr) break;
-    lineage.push({ id: pr.id, name: pr.name, createdAt: pr.created_at, adaptation: pr.adaptation ? (JSON.parse(pr.adaptation) as Adaptation) : null });
+    lineage.push({ id: pr.id, name: pr.name, createdAt: pr.created_at, adaptation: pr.adaptation ? (JSON.parse(pr.adaptation) as ModelAdaptation) : null });
     p = pr.parent_id;
   }
   return { ...summary(r), lineage, classKinds: JSON.parse(r.classes) as { name: string; kind: string }[], calibration: JSON.parse(r.calibration) as unknown };

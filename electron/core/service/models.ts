@@ -1,5 +1,5 @@
 import type { Handlers } from './types';
-import type { modelsMethods, DetectionRow, ModelInfo, Verdict } from '../../../shared/api/models';
+import type { modelsMethods, DetectionRow, EmbeddingProjection, ModelInfo, Verdict } from '../../../shared/api/models';
 import { WorkbenchError } from '../errors';
 import { nowIso, type Db } from '../store/workspace';
 import { applyLabels, ensureClass } from '../store/labels';
@@ -220,19 +220,10 @@ export const modelsHandlers: Handlers<typeof modelsMethods> = {
   },
 };
 
-interface EmbedResult {
-  total: number;
-  classes: string[];
-  flowIds: string;
-  x: string;
-  y: string;
-  predicted: string;
-  prototypes: { name: string; x: number; y: number }[];
-}
 
-function embedResult(job: { kind: string; state: string; result: unknown; id: number }): EmbedResult {
+function embedResult(job: { kind: string; state: string; result: unknown; id: number }): EmbeddingProjection {
   if (job.kind !== 'embed') throw new WorkbenchError('E_INVALID', `Job ${job.id} is a ${job.kind} job, not an embedding.`);
   if (job.state !== 'done') throw new WorkbenchError('E_UNAVAILABLE', `Embedding job ${job.id} is ${job.state}; wait for it to finish.`);
-  const r = job.result as EmbedResult;
+  const r = job.result as EmbeddingProjection;
   return { total: r.total, classes: r.classes, flowIds: r.flowIds, x: r.x, y: r.y, predicted: r.predicted, prototypes: r.prototypes };
 }

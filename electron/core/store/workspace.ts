@@ -3,17 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrations } from './migrations/index';
 import { WorkbenchError } from '../errors';
+import type { WorkspaceInfo } from '../../../shared/api/common';
 
 export type Db = Database.Database;
 
-export interface WorkspaceMeta {
-  path: string;
-  name: string;
-  analyst: string;
-  createdAt: string;
-  notes: string;
-  schemaVersion: number;
-}
 
 export interface OpenOptions {
   /** Create the file when it does not exist (with name and analyst). */
@@ -91,7 +84,7 @@ export class Workspace {
     }
   }
 
-  meta(): WorkspaceMeta {
+  meta(): WorkspaceInfo {
     const row = this.db.prepare('SELECT name, analyst, created_at AS createdAt, notes FROM workspace WHERE id = 1').get() as
       | { name: string; analyst: string; createdAt: string; notes: string }
       | undefined;
@@ -99,7 +92,7 @@ export class Workspace {
     return { path: this.path, schemaVersion: this.version(), ...row };
   }
 
-  updateMeta(patch: Partial<Pick<WorkspaceMeta, 'name' | 'analyst' | 'notes'>>): void {
+  updateMeta(patch: Partial<Pick<WorkspaceInfo, 'name' | 'analyst' | 'notes'>>): void {
     const cur = this.meta();
     this.db.prepare('UPDATE workspace SET name = ?, analyst = ?, notes = ? WHERE id = 1').run(
       patch.name ?? cur.name,
