@@ -1,5 +1,5 @@
 /**
- * Splitting one delimited record, shared by the flow-log importers and the label import (no
+ * Reading one record (a delimited line, a JSON line), shared by the flow-log importers and the label import (no
  * dependencies, so both can use it without importing each other).
  */
 
@@ -30,4 +30,16 @@ export function splitDelimited(line: string, delim: string): string[] {
   if (q) throw new LineError('a quoted cell is not closed before the end of the line (truncated line?)');
   out.push(cur);
   return out;
+}
+
+/** One JSON-lines record: an object, else a LineError that says what is wrong with the line. */
+export function parseJsonObjectLine(text: string): Record<string, unknown> {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch (err) {
+    throw new LineError(`not valid JSON (${(err as Error).message})${!text.trimEnd().endsWith('}') ? ' (truncated line?)' : ''}`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new LineError('a line is not a JSON object');
+  return o as Record<string, unknown>;
 }

@@ -6,6 +6,7 @@
  * well, since eve has no IP-layer count.
  */
 import { eveFeatures, eveProtos, eveAppProtos, eveStates, eveReasons, categoryIndex } from './schemas';
+import { parseJsonObjectLine } from './delimited';
 import { LineError, canonicalIp, communityIdOf, counter, emptyRecord, headLines, newCellStats, protoByName, type LineParser } from './text';
 import { parseTimeValue } from '../../../shared/filter/parse';
 import type { FlowRecord } from '../store/flow-writer';
@@ -65,14 +66,7 @@ export function eveParser(): LineParser {
     stats,
     line(text, _lineNo, rowNo) {
       if (text.trim() === '') return null;
-      let o: unknown;
-      try {
-        o = JSON.parse(text);
-      } catch (err) {
-        throw new LineError(`not valid JSON (${(err as Error).message})${!text.trimEnd().endsWith('}') ? ' (truncated line?)' : ''}`);
-      }
-      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new LineError('a line is not a JSON object');
-      const e = o as Record<string, unknown>;
+      const e = parseJsonObjectLine(text);
       const type = str(e.event_type);
       if (type === null) throw new LineError('the event has no event_type');
       events[type] = (events[type] ?? 0) + 1;

@@ -10,6 +10,7 @@ import { zeekConnFeatures, zeekConnStates, zeekProtos, zeekServices, categoryInd
 import { LineError, canonicalIp, communityIdOf, counter, emptyRecord, headLines, newCellStats, numCell, protoByName, type CellStats, type LineParser } from './text';
 import { parseTimeValue } from '../../../shared/filter/parse';
 import type { FlowRecord } from '../store/flow-writer';
+import { parseJsonObjectLine } from './delimited';
 
 /** Field names of conn.log (Zeek 3..7, with common additions). */
 const CONN_FIELDS = new Set(
@@ -218,14 +219,7 @@ export function zeekJsonParser(): LineParser {
     stats,
     line(text, _lineNo, rowNo) {
       if (text.trim() === '') return null;
-      let o: unknown;
-      try {
-        o = JSON.parse(text);
-      } catch (err) {
-        throw new LineError(`not valid JSON (${(err as Error).message})${text.length > 0 && !text.trimEnd().endsWith('}') ? ' (truncated line?)' : ''}`);
-      }
-      if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new LineError('a line is not a JSON object');
-      const obj = o as Record<string, unknown>;
+      const obj = parseJsonObjectLine(text);
       if (obj._path !== undefined && obj._path !== 'conn') {
         skipped++;
         return null;
