@@ -81,8 +81,10 @@ export const jobSpecs = {
     modelId: z.number().int().positive().optional(),
     filter: z.string().max(10_000).default(''),
     limit: z.number().int().min(1).max(100_000).default(100_000),
+    /** pca over every flow; umap on a seeded sample of at most 10,000 of them. */
     method: z.enum(['pca', 'umap']).default('pca'),
     schema: z.string().min(1).optional(),
+    seed: z.number().int().default(1),
   }),
 } as const;
 

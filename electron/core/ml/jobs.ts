@@ -12,6 +12,7 @@ import { runEvaluation } from './evaluate';
 import { schemaColumns } from './schema-info';
 import { compileFilter, registerFilterFunctions } from '../store/filter-sql';
 import { pca2 } from './pca';
+import { UMAP_MAX_FLOWS, umap2, umapSample } from './umap';
 
 const cancelled = (): WorkbenchError => new WorkbenchError('E_CANCELLED', 'Cancelled.');
 
@@ -196,10 +197,12 @@ export const evalJob: JobHandler<'eval'> = async (spec, ctx) => {
   return { ...r, schema: data.schema, backend };
 };
 
-/** 2-D PCA of flow embeddings (up to 100k) and of the prototypes, for the Embedding view. */
+/**
+ * 2-D projection of flow embeddings and of the prototypes for the Embedding view: PCA of up to
+ * 100k flows, or UMAP of a seeded sample of at most 10k.
+ */
 export const embedJob: JobHandler<'embed'> = async (spec, ctx) => {
   const backend = await backendLine(ctx);
-  if (spec.method === 'umap') ctx.log('UMAP is not built yet: this projection is PCA (2 components).');
   const db = ctx.workspace().db;
   let schema = spec.schema;
   if (!schema && spec.modelId) schema = (db.prepare('SELECT schema FROM models WHERE id = ?').pluck().get(spec.modelId) as string | undefined) ?? undefined;
@@ -221,29 +224,50 @@ export const embedJob: JobHandler<'embed'> = async (spec, ctx) => {
     ids.push(...b.ids);
     ctx.progress(ids.length, total, 'flows', 'embedding');
   }
-  const n = ids.length;
-  const all = new Float32Array(n * dim);
+  let n = ids.length;
+  let all = new Float32Array(n * dim);
   let o = 0;
   for (const e of embs) {
     all.set(e, o);
     o += e.length;
   }
-  const pred = new Int32Array(n);
+  let pred = new Int32Array(n);
   o = 0;
   for (const p of preds) {
     pred.set(p, o);
     o += p.length;
   }
   const P = model.protos.classOf.length;
-  const proj = pca2(all, n, dim, model.protos.vectors, P);
+  let proj: { x: Float32Array; y: Float32Array; px: Float32Array; py: Float32Array; explained?: number[] };
+  if (spec.method === 'umap') {
+    const keep = umapSample(n, UMAP_MAX_FLOWS, spec.seed);
+    if (keep.length < n) ctx.log(`UMAP on a seeded sample of ${keep.length} of ${n} flows.`);
+    const sub = new Float32Array(keep.length * dim);
+    keep.forEach((r, i) => sub.set(all.subarray(r * dim, (r + 1) * dim), i * dim));
+    all = sub;
+    pred = Int32Array.from(keep, (r) => pred[r]!);
+    const keptIds = keep.map((r) => ids[r]!);
+    ids.length = 0;
+    ids.push(...keptIds);
+    n = keep.length;
+    proj = umap2(all, n, dim, model.protos.vectors, P, {
+      seed: spec.seed,
+      onEpoch: (done, epochs) => {
+        if (ctx.signal.aborted) throw cancelled();
+        ctx.progress(done, epochs, 'epochs', 'UMAP');
+      },
+    });
+  } else {
+    proj = pca2(all, n, dim, model.protos.vectors, P);
+  }
   model.dispose();
   const b64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
   return {
     modelId,
     total: n,
     backend,
-    method: 'pca',
-    explained: proj.explained,
+    method: spec.method,
+    explained: proj.explained ?? null,
     classes: model.classes.map((c) => c.name),
     flowIds: b64(Int32Array.from(ids)),
     x: b64(proj.x),

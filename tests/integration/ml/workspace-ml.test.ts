@@ -117,6 +117,12 @@ describe('ML on a workspace', () => {
     const emb = (await embedJob(jobSpecs.embed.parse({ limit: 500 }), ctxFor(ws, 3))) as { total: number; x: string; prototypes: unknown[] };
     expect(emb.total).toBe(500);
     expect(Buffer.from(emb.x, 'base64').length).toBe(500 * 4);
+    const um = (await embedJob(jobSpecs.embed.parse({ limit: 300, method: 'umap' }), ctxFor(ws, 3))) as { total: number; method: string; x: string; y: string; prototypes: { x: number }[] };
+    expect(um).toMatchObject({ total: 300, method: 'umap' });
+    const ux = new Float32Array(new Uint8Array(Buffer.from(um.x, 'base64')).buffer);
+    expect(ux.every(Number.isFinite)).toBe(true);
+    expect(new Set(ux).size).toBeGreaterThan(100);
+    expect(um.prototypes.every((p) => Number.isFinite(p.x))).toBe(true);
 
     // Lineage and export/import.
     const detail = await modelsHandlers['models.get']({ id: adapted.modelId }, sctx);
