@@ -65,6 +65,8 @@ if (fs.existsSync(path.join(root, 'electron/preload/preload.ts'))) {
     platform: 'node',
     target: 'node22',
     external: ['electron'],
+    // It inlines zod and every contract schema: minified, it loads faster in each window.
+    minify: true,
     logLevel: 'warning',
   });
 }
