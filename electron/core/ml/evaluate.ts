@@ -1,4 +1,4 @@
-import { takeRows, type Matrix } from './matrix';
+import { distinctRows, takeRows, type Matrix } from './matrix';
 import { deriveSeed, rng, shuffle } from './random';
 import { auroc, binaryMetrics, tInterval, type Interval } from './metrics';
 import { trainModel, type Algorithm, type ClassInfo, type Hyper, type LabelledData } from './model';
@@ -68,25 +68,11 @@ export interface EvalProgress {
 
 const TEST_FRACTION = 0.3;
 
+/** Labelled rows with distinct features and sequence (first occurrence kept). */
 function distinct(data: LabelledData): number[] {
-  const seen = new Set<string>();
-  const keep: number[] = [];
-  const b = new Uint8Array(data.x.data.buffer, data.x.data.byteOffset, data.x.data.byteLength);
-  const w = data.x.cols * 4;
-  const dec = new TextDecoder('latin1');
-  for (let r = 0; r < data.x.rows; r++) {
-    if (data.y[r]! < 0) continue;
-    let key = dec.decode(b.subarray(r * w, (r + 1) * w));
-    if (data.seq) {
-      const s = data.seq.m;
-      key += dec.decode(new Uint8Array(s.data.buffer, s.data.byteOffset + r * s.cols * 4, s.cols * 4));
-    }
-    if (!seen.has(key)) {
-      seen.add(key);
-      keep.push(r);
-    }
-  }
-  return keep;
+  const labelled: number[] = [];
+  for (let r = 0; r < data.x.rows; r++) if (data.y[r]! >= 0) labelled.push(r);
+  return distinctRows(data.x, labelled, data.seq?.m);
 }
 
 export async function runEvaluation(data: LabelledData, opts: EvalOptions, onProgress?: (p: EvalProgress) => void, signal?: AbortSignal): Promise<EvalResult> {

@@ -39,20 +39,24 @@ export function row(m: Matrix, r: number): Float32Array {
 }
 
 /**
- * Indices of the first occurrence of each distinct row (bit-exact, so -0/0 and NaN payloads
- * count as written). Duplicate feature rows are removed before any split so the same flow
- * never sits on both sides.
+ * Indices of the first occurrence of each distinct row among `rows` (default: all), bit-exact
+ * (so -0/0 and NaN payloads count as written); with `extra`, a row is its bytes in `m` and in
+ * `extra` together (features and packet sequence). Duplicate rows are removed before any split
+ * so the same flow never sits on both sides.
  */
-export function distinctRows(m: Matrix): number[] {
-  const seen = new Map<string, number>();
+export function distinctRows(m: Matrix, rows?: Iterable<number>, extra?: Matrix): number[] {
+  const seen = new Set<string>();
   const keep: number[] = [];
   const bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
   const w = m.cols * 4;
+  const xBytes = extra ? new Uint8Array(extra.data.buffer, extra.data.byteOffset, extra.data.byteLength) : null;
+  const xw = extra ? extra.cols * 4 : 0;
   const dec = new TextDecoder('latin1');
-  for (let r = 0; r < m.rows; r++) {
-    const key = dec.decode(bytes.subarray(r * w, (r + 1) * w));
+  for (const r of rows ?? Array.from({ length: m.rows }, (_, k) => k)) {
+    let key = dec.decode(bytes.subarray(r * w, (r + 1) * w));
+    if (xBytes) key += dec.decode(xBytes.subarray(r * xw, (r + 1) * xw));
     if (!seen.has(key)) {
-      seen.set(key, r);
+      seen.add(key);
       keep.push(r);
     }
   }

@@ -4,7 +4,7 @@ import { SupervisedNet } from './supervised';
 import { kMeans } from './cluster';
 import { metaTrain, defaultMetaOptions, type MetaAlgorithm, type TrainCurvePoint, type TrainProgress } from './meta-train';
 import { fitPipeline, transform, type PipelineJson, type ColumnRole } from './pipeline';
-import { matrix, takeRows, type Matrix } from './matrix';
+import { distinctRows, matrix, takeRows, type Matrix } from './matrix';
 import { sqDistTo } from './protonet';
 import { rng, sample, shuffle } from './random';
 import { auroc, binaryMetrics, confusion, quantileOf, rocPoints } from './metrics';
@@ -512,7 +512,7 @@ export async function trainModel(
   const hyper: Hyper = { ...defaultHyper, ...hyperIn };
   const labelled: number[] = [];
   for (let i = 0; i < data.y.length; i++) if (data.y[i]! >= 0) labelled.push(i);
-  const keep = distinctLabelled(data, labelled);
+  const keep = distinctRows(data.x, labelled, data.seq?.m);
   const dedupRemoved = labelled.length - keep.length;
   const rand = rng(hyper.seed);
   const byClass = new Map<number, number[]>();
@@ -701,22 +701,3 @@ export function evaluateModel(m: FewShotModel, xs: Matrix, y: Int32Array): Model
   };
 }
 
-function distinctLabelled(data: LabelledData, rows: number[]): number[] {
-  const seen = new Set<string>();
-  const keep: number[] = [];
-  const xb = new Uint8Array(data.x.data.buffer, data.x.data.byteOffset, data.x.data.byteLength);
-  const w = data.x.cols * 4;
-  const dec = new TextDecoder('latin1');
-  for (const r of rows) {
-    let key = dec.decode(xb.subarray(r * w, (r + 1) * w));
-    if (data.seq) {
-      const s = data.seq.m;
-      key += dec.decode(new Uint8Array(s.data.buffer, s.data.byteOffset + r * s.cols * 4, s.cols * 4));
-    }
-    if (!seen.has(key)) {
-      seen.add(key);
-      keep.push(r);
-    }
-  }
-  return keep;
-}
