@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JobContext, JobHandler } from '../jobs/types';
 import { WorkbenchError } from '../errors';
+import { projectRoot } from '../data-dir';
 import { nowIso, type Db } from '../store/workspace';
 import { pickBackend } from './backend';
 import { trainModel, type FewShotModel } from './model';
@@ -91,14 +91,8 @@ export const adaptJob: JobHandler<'adapt'> = async (spec, ctx) => {
 /** The shipped base model (resources/base-model/base.nstdmodel), imported into the workspace once. */
 export function baseModelFile(): string | null {
   if (process.env.NSTD_BASE_MODEL) return fs.existsSync(process.env.NSTD_BASE_MODEL) ? process.env.NSTD_BASE_MODEL : null;
-  // Source tree (electron/core/ml) or bundle (dist/, dist/chunks/): walk up to resources/.
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = path.join(dir, 'resources', 'base-model', 'base.nstdmodel');
-    if (fs.existsSync(p)) return p;
-    dir = path.dirname(dir);
-  }
-  return null;
+  const p = path.join(projectRoot(), 'resources', 'base-model', 'base.nstdmodel');
+  return fs.existsSync(p) ? p : null;
 }
 
 export function resolveModelId(db: Db, modelId: number | undefined, schema: string): number {
@@ -110,15 +104,23 @@ export function resolveModelId(db: Db, modelId: number | undefined, schema: stri
   throw new WorkbenchError('E_NOT_FOUND', `No ${schema} model in this workspace${schema === 'pcap' ? ' and no shipped base model found' : ''}. Train one first: nstd train --workspace WS.`);
 }
 
-/** Runs a model over the flows a filter selects and writes `detections` (verdict new). */
-export const detectJob: JobHandler<'detect'> = async (spec, ctx) => {
-  const backend = await backendLine(ctx);
-  const db = ctx.workspace().db;
+/**
+ * The flows' schema (given, else the model's, else the workspace's dominant one) and the model
+ * to run on them (given, else the newest of that schema, else the shipped base model).
+ */
+function modelForFlows(db: Db, spec: { schema?: string | undefined; modelId?: number | undefined }) {
   let schema = spec.schema;
   if (!schema && spec.modelId) schema = (db.prepare('SELECT schema FROM models WHERE id = ?').pluck().get(spec.modelId) as string | undefined) ?? undefined;
   schema ??= dominantSchema(db);
   const modelId = resolveModelId(db, spec.modelId, schema);
-  const model = loadModel(db, modelId);
+  return { schema, modelId, model: loadModel(db, modelId) };
+}
+
+/** Runs a model over the flows a filter selects and writes `detections` (verdict new). */
+export const detectJob: JobHandler<'detect'> = async (spec, ctx) => {
+  const backend = await backendLine(ctx);
+  const db = ctx.workspace().db;
+  const { schema, modelId, model } = modelForFlows(db, spec);
   if (model.pipeline.schema !== schema) throw new WorkbenchError('E_INVALID', `Model ${modelId} is for ${model.pipeline.schema} flows, not ${schema}.`);
   const total = countFlows(db, { schema, filter: spec.filter || undefined });
   const jobRow = db.prepare('SELECT id FROM jobs WHERE id = ?').pluck().get(ctx.jobId) as number | undefined;
@@ -204,11 +206,7 @@ export const evalJob: JobHandler<'eval'> = async (spec, ctx) => {
 export const embedJob: JobHandler<'embed'> = async (spec, ctx) => {
   const backend = await backendLine(ctx);
   const db = ctx.workspace().db;
-  let schema = spec.schema;
-  if (!schema && spec.modelId) schema = (db.prepare('SELECT schema FROM models WHERE id = ?').pluck().get(spec.modelId) as string | undefined) ?? undefined;
-  schema ??= dominantSchema(db);
-  const modelId = resolveModelId(db, spec.modelId, schema);
-  const model = loadModel(db, modelId);
+  const { schema, modelId, model } = modelForFlows(db, spec);
   const ids: number[] = [];
   const embs: Float32Array[] = [];
   const preds: Int32Array[] = [];
