@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CliCommand } from '../command';
-import { Workbench } from '../../core/workbench';
-import { NodeWorkerHost } from '../../core/jobs/host';
-import { workerEntry } from '../../core/worker-entry';
 import { projectRoot, userStateDir } from '../../core/data-dir';
 import { jobResult, runJob, str } from '../util';
-import { serveUntilStopped } from './serve';
+import { browserWorkbench, serveOptions, serveUntilStopped } from './serve';
 
 /** The sample captures shipped in resources/sample (made by resources/base-model/make-corpus.sh). */
 export function sampleCaptures(): string[] {
@@ -25,14 +22,10 @@ export const command: CliCommand = {
     'detection with the shipped base model, then serves the app like `nstd serve`. Later runs',
     'open the same workspace as it was left.',
   ].join('\n'),
-  options: {
-    workspace: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-  },
+  options: serveOptions,
   async run(args, io) {
     const file = path.resolve(str(args, 'workspace') ?? path.join(userStateDir(), 'demo.nstd'));
-    const wb = new Workbench({ host: 'browser', workerHost: new NodeWorkerHost(workerEntry()) });
+    const wb = browserWorkbench();
     const fresh = !fs.existsSync(file);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     wb.openWorkspace(file, fresh ? { name: 'Demo case', analyst: 'Demo analyst' } : undefined);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
-import type { CliArgs, CliCommand, CliIO } from '../command';
+import type { CliArgs, CliCommand, CliIO, CliOptions } from '../command';
 import { ExitCode, UsageError } from '../command';
 import { Workbench } from '../../core/workbench';
 import { NodeWorkerHost } from '../../core/jobs/host';
@@ -8,6 +8,18 @@ import { workerEntry } from '../../core/worker-entry';
 import { projectRoot } from '../../core/data-dir';
 import { startServer } from '../../web/server';
 import { num, str } from '../util';
+
+/** The options of every command that ends by serving the app (serve, demo). */
+export const serveOptions: CliOptions = {
+  workspace: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+};
+
+/** A Workbench for browser mode: jobs in child_process workers. */
+export function browserWorkbench(): Workbench {
+  return new Workbench({ host: 'browser', workerHost: new NodeWorkerHost(workerEntry()) });
+}
 
 export const command: CliCommand = {
   name: 'serve',
@@ -20,13 +32,9 @@ export const command: CliCommand = {
     '--host binds another address: only on a network you trust; a warning is printed.',
     'With --json, prints {"url","port","token"} once listening.',
   ].join('\n'),
-  options: {
-    workspace: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-  },
+  options: serveOptions,
   async run(args, io) {
-    const wb = new Workbench({ host: 'browser', workerHost: new NodeWorkerHost(workerEntry()) });
+    const wb = browserWorkbench();
     const wsPath = str(args, 'workspace');
     if (wsPath) {
       const abs = path.resolve(wsPath);
